@@ -1,0 +1,66 @@
+"""The two faces of the platform and the URL trees each one mounts.
+
+The public face (portal, service hall) runs on the Internet side, the internal
+face (workbench, administration) on the government network. A process mounts
+only the faces it is told to, so neither exposes the other's URLs.
+"""
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+FACES = ("public", "internal")
+
+
+def _shared():
+    return [
+        path("", include("egov.web.urls_shared")),
+        path("o/", include("egov.identity.urls_oidc")),
+        path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        path(
+            "api/docs/",
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+            name="api-docs",
+        ),
+        path(
+            "api/redoc/",
+            SpectacularRedocView.as_view(url_name="api-schema"),
+            name="api-redoc",
+        ),
+    ]
+
+
+def _public():
+    return [
+        path("", include("egov.web.urls_public")),
+        path("", include("egov.identity.urls_public")),
+        path("api/public/", include("egov.identity.api_urls_public")),
+    ]
+
+
+def _internal():
+    return [
+        path("staff/", include("egov.web.urls_internal")),
+        path("staff/", include("egov.identity.urls_internal")),
+        path("staff/audit/", include("egov.audit.urls")),
+        path("api/", include("egov.identity.api_urls")),
+        path("api/audit/", include("egov.audit.api_urls")),
+    ]
+
+
+def build_urlpatterns(faces):
+    unknown = set(faces) - set(FACES)
+    if unknown:
+        raise ValueError(f"EGOV_FACES names unknown faces: {sorted(unknown)}")
+    patterns = _shared()
+    if "public" in faces:
+        patterns += _public()
+    if "internal" in faces:
+        patterns += _internal()
+        if "public" not in faces:
+            patterns.append(path("", RedirectView.as_view(url="/staff/")))
+    return patterns

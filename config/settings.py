@@ -1,0 +1,298 @@
+"""Settings of the egov platform.
+
+Every setting is read from the environment once, here, with a default that lets
+`make run` work on a fresh machine. docs/configuration.md lists each one.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("EGOV_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [p.strip() for p in os.environ.get(name, default).split(",") if p.strip()]
+
+
+DEBUG = env_bool("EGOV_DEBUG", False)
+SECRET_KEY = os.environ.get(
+    "EGOV_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789"
+)
+ALLOWED_HOSTS = env_list("EGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS", "")
+
+# Which URL trees this process mounts: "public" (portal and service hall),
+# "internal" (staff workbench and administration), or both.
+EGOV_FACES = env_list("EGOV_FACES", "public,internal")
+# The name shown in page headers, e.g. "某某县人民政府".
+EGOV_SITE_NAME = os.environ.get("EGOV_SITE_NAME", "示范县人民政府")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "oauth2_provider",
+    "egov.core",
+    "egov.audit",
+    "egov.identity",
+    "egov.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "egov.core.middleware.RequestContextMiddleware",
+    "egov.identity.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "egov.web.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# Database: an embedded SQLite file by default, PostgreSQL in production.
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'egov.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("EGOV_TEST_SQLITE")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "egov.identity.backends.IdentifierBackend",
+]
+LOGIN_URL = "/login/" if "public" in EGOV_FACES else "/staff/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Password policy (等保 level 3 defaults; all configurable).
+EGOV_PASSWORD_MIN_LENGTH = env_int("EGOV_PASSWORD_MIN_LENGTH", 8)
+EGOV_PASSWORD_MIN_CLASSES = env_int("EGOV_PASSWORD_MIN_CLASSES", 3)
+EGOV_PASSWORD_HISTORY = env_int("EGOV_PASSWORD_HISTORY", 5)
+EGOV_PASSWORD_MAX_AGE_DAYS = env_int("EGOV_PASSWORD_MAX_AGE_DAYS", 90)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": EGOV_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "egov.identity.passwords.CharacterClassValidator"},
+    {"NAME": "egov.identity.passwords.NotContainingUsernameValidator"},
+    {"NAME": "egov.identity.passwords.HistoryValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Sessions: idle timeout and absolute lifetime.
+EGOV_SESSION_IDLE_MINUTES = env_int("EGOV_SESSION_IDLE_MINUTES", 30)
+EGOV_SESSION_ABSOLUTE_HOURS = env_int("EGOV_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = EGOV_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+EGOV_HTTPS = env_bool("EGOV_HTTPS", False)
+SESSION_COOKIE_SECURE = EGOV_HTTPS
+CSRF_COOKIE_SECURE = EGOV_HTTPS
+if EGOV_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("EGOV_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("EGOV_SSL_REDIRECT", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "egov.web.views.csrf_failure"
+
+# Content Security Policy: no inline scripts anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Two-factor sign-in: required for staff unless relaxed for demo accounts.
+EGOV_STAFF_2FA_REQUIRED = env_bool("EGOV_STAFF_2FA_REQUIRED", True)
+EGOV_DEMO_RELAX_2FA = env_bool("EGOV_DEMO_RELAX_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("EGOV_OTP_ISSUER", "egov")
+
+# Lockout: 5 failures in 15 minutes, by username and by IP separately.
+AXES_FAILURE_LIMIT = env_int("EGOV_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("EGOV_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "identifier"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "egov.identity.views.auth.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env_int("EGOV_PROXY_COUNT", 0) or None
+AXES_ENABLED = env_bool("EGOV_AXES_ENABLED", True)
+
+# SMS adapter: "console" logs messages; a real gateway plugs in here.
+EGOV_SMS_BACKEND = os.environ.get("EGOV_SMS_BACKEND", "egov.core.sms.ConsoleSMSBackend")
+
+# Keys. SM4 key (32 hex chars) for personal data at rest; derived from SECRET_KEY
+# when unset so that development works, but production must set it.
+EGOV_SM4_KEY = os.environ.get("EGOV_SM4_KEY", "")
+
+# Uploads.
+EGOV_UPLOAD_ROOT = Path(os.environ.get("EGOV_UPLOAD_ROOT", VAR_DIR / "uploads"))
+EGOV_UPLOAD_MAX_BYTES = env_int("EGOV_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Audit log retention: entries younger than this cannot be removed by anyone.
+EGOV_AUDIT_RETENTION_DAYS = max(180, env_int("EGOV_AUDIT_RETENTION_DAYS", 180))
+
+# Language and time.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("EGOV_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["EGOV_REDIS_URL"],
+        }
+    }
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "egov.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "egov API",
+    "DESCRIPTION": "County e-government platform",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# OpenID Connect provider. The RSA key signs ID tokens; development generates one
+# under var/ when EGOV_OIDC_RSA_KEY_FILE is unset.
+EGOV_OIDC_RSA_KEY_FILE = os.environ.get("EGOV_OIDC_RSA_KEY_FILE", "")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "egov.identity.oidc.EgovOAuth2Validator",
+    "OIDC_RSA_PRIVATE_KEY": "",  # filled by egov.identity.apps at start-up
+    "SCOPES": {
+        "openid": _("OpenID Connect 身份"),
+        "profile": _("姓名、机构、岗位与角色"),
+        "email": _("电子邮箱"),
+        "phone": _("手机号码"),
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "egov": {"handlers": ["console"], "level": os.environ.get("EGOV_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
+    },
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "EGOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EGOV_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EGOV_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = os.environ.get("EGOV_DEFAULT_FROM_EMAIL", "egov@localhost")

@@ -1,0 +1,64 @@
+"""Password rules of 等保 level 3: character classes, no username, no reuse."""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_CLASSES = [r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]"]
+
+
+class CharacterClassValidator:
+    """At least N of: lower-case, upper-case, digits, symbols."""
+
+    def validate(self, password, user=None):
+        needed = settings.EGOV_PASSWORD_MIN_CLASSES
+        found = sum(1 for pattern in _CLASSES if re.search(pattern, password))
+        if found < needed:
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)d类")
+                % {"n": needed},
+                code="password_classes",
+            )
+
+    def get_help_text(self):
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)d类") % {
+            "n": settings.EGOV_PASSWORD_MIN_CLASSES
+        }
+
+
+class NotContainingUsernameValidator:
+    def validate(self, password, user=None):
+        username = (getattr(user, "username", "") or "").lower()
+        if username and len(username) >= 3 and username in password.lower():
+            raise ValidationError(
+                _("密码不能包含账号名"), code="password_contains_username"
+            )
+
+    def get_help_text(self):
+        return _("密码不能包含账号名")
+
+
+class HistoryValidator:
+    """Not one of the user's last N passwords (the current one included)."""
+
+    def validate(self, password, user=None):
+        if user is None or user.pk is None:
+            return
+        keep = settings.EGOV_PASSWORD_HISTORY
+        previous = [user.password] if user.password else []
+        previous += list(
+            user.password_history.values_list("password", flat=True)[: max(keep - 1, 0)]
+        )
+        if any(check_password(password, encoded) for encoded in previous if encoded):
+            raise ValidationError(
+                _("新密码不能与最近%(n)d次使用过的密码相同") % {"n": keep},
+                code="password_reused",
+            )
+
+    def get_help_text(self):
+        return _("新密码不能与最近%(n)d次使用过的密码相同") % {
+            "n": settings.EGOV_PASSWORD_HISTORY
+        }

@@ -1,0 +1,65 @@
+"""The internal face's menu. Each app adds its entries here; a user sees an entry
+only when the permission check beside it passes."""
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url_name: str
+    icon: str = "circle"
+    permission: str | None = None
+
+    def visible_to(self, user) -> bool:
+        return self.permission is None or user.has_perm(self.permission)
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    items: list[Item] = field(default_factory=list)
+
+
+INTERNAL_MENU = [
+    Section(_("工作台"), [Item(_("我的工作台"), "staff:workbench", "speedometer2")]),
+    Section(
+        _("系统管理"),
+        [
+            Item(_("行政区划"), "sysadmin:region_list", "geo-alt", "identity.view_region"),
+            Item(_("机构与岗位"), "sysadmin:org_list", "diagram-3", "identity.view_organization"),
+            Item(_("用户管理"), "sysadmin:user_list", "people", "identity.view_user"),
+            Item(_("角色管理"), "sysadmin:role_list", "person-badge", "identity.view_role"),
+            Item(
+                _("接入应用（单点登录）"),
+                "sysadmin:application_list",
+                "box-arrow-in-right",
+                "oauth2_provider.view_application",
+            ),
+        ],
+    ),
+    Section(
+        _("安全审计"),
+        [Item(_("统一日志"), "audit:entry_list", "journal-text", "audit.view_auditentry")],
+    ),
+]
+
+
+def menu_for(user, current_path: str = ""):
+    sections = []
+    for section in INTERNAL_MENU:
+        items = []
+        for item in section.items:
+            if item.visible_to(user):
+                try:
+                    url = reverse(item.url_name)
+                except NoReverseMatch:  # the face serving this page lacks it
+                    continue
+                active = current_path.startswith(url)
+                items.append({"item": item, "url": url, "active": active})
+        if items:
+            sections.append({"label": section.label, "items": items})
+    return sections

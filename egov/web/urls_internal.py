@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+from egov.web import views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.workbench, name="workbench"),
+    path("django-admin/", admin.site.urls),
+]
