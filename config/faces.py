@@ -46,6 +46,7 @@ def _internal():
     return [
         path("staff/", include("egov.web.urls_internal")),
         path("staff/", include("egov.identity.urls_internal")),
+        path("staff/sso/", include("egov.identity.urls_sso")),
         path("staff/audit/", include("egov.audit.urls")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),

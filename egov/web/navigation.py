@@ -35,7 +35,7 @@ INTERNAL_MENU = [
             Item(_("角色管理"), "sysadmin:role_list", "person-badge", "identity.view_role"),
             Item(
                 _("接入应用（单点登录）"),
-                "sysadmin:application_list",
+                "sso:application_list",
                 "box-arrow-in-right",
                 "oauth2_provider.view_application",
             ),
