@@ -123,6 +123,8 @@ AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "egov.identity.backends.IdentifierBackend",
+    # Grants the permissions of a user's roles; never signs anyone in.
+    "egov.identity.permissions.RoleBackend",
 ]
 LOGIN_URL = "/login/" if "public" in EGOV_FACES else "/staff/login/"
 LOGIN_REDIRECT_URL = "/"

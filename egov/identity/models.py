@@ -31,6 +31,7 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    is_active = models.BooleanField(_("启用"), default=True)
     # Materialized path of codes, "/130000/130100/130102/", for subtree queries.
     path = models.CharField(max_length=255, db_index=True, editable=False)
 
@@ -77,10 +78,17 @@ class Organization(TimeStampedModel):
     # Materialized path of ids, "/1/4/17/", for subtree queries.
     path = models.CharField(max_length=255, db_index=True, editable=False)
 
+    # How rows relate to data scopes (see egov.identity.queries.visible).
+    data_scope_fields = {"organization": "id", "region": "region"}
+
     class Meta:
         verbose_name = _("机构")
         verbose_name_plural = _("机构")
         ordering = ["path", "sort_order"]
+        permissions = [
+            ("import_organization", _("导入机构")),
+            ("export_organization", _("导出机构")),
+        ]
 
     def __str__(self):
         return self.name
@@ -105,6 +113,12 @@ class Post(models.Model):
         _("负责人岗位"), default=False, help_text=_("该岗位的人员为机构负责人")
     )
     sort_order = models.IntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    data_scope_fields = {
+        "organization": "organization",
+        "region": "organization__region",
+    }
 
     class Meta:
         verbose_name = _("岗位")
@@ -140,6 +154,7 @@ class Role(models.Model):
         _("数据范围"), max_length=24, choices=DataScope.choices, default=DataScope.SELF
     )
     is_builtin = models.BooleanField(_("内置角色"), default=False, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         verbose_name = _("角色")
@@ -185,10 +200,23 @@ class User(AbstractUser):
 
     REQUIRED_FIELDS = ["real_name", "kind"]
 
+    # A user belongs to the organizations of the posts they hold.
+    data_scope_fields = {
+        "organization": "post_assignments__post__organization",
+        "owner": "id",
+    }
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["username"]
+        permissions = [
+            ("view_personal_data", _("查看完整个人信息")),
+            ("assign_role", _("分配角色")),
+            ("import_user", _("导入用户")),
+            ("export_user", _("导出用户")),
+            ("manage_security", _("管理安全设置")),
+        ]
 
     def __str__(self):
         return self.real_name or self.username
@@ -275,6 +303,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.user} @ {self.created_at:%Y-%m-%d}"
+
 
 class UserSession(models.Model):
     """A signed-in session of a user, so it can be listed and ended."""
@@ -288,3 +319,6 @@ class UserSession(models.Model):
     class Meta:
         verbose_name = _("登录会话")
         verbose_name_plural = _("登录会话")
+
+    def __str__(self):
+        return f"{self.user} @ {self.ip or '-'}"

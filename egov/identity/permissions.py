@@ -1,0 +1,180 @@
+"""Who may manage regions, organizations, posts, roles and users.
+
+Permissions reach a user only through roles (Role.permissions); `RoleBackend`
+makes `user.has_perm("identity.view_user")` see them. The identity policy adds
+the data scope on top: an organization administrator holds `change_user`, but
+only for users inside their own organization subtree.
+"""
+
+from django.contrib.auth.backends import BaseBackend
+from django.utils.translation import gettext_lazy as _
+
+from egov.core.policy import Policy
+
+# Custom codenames (declared in the models' Meta.permissions).
+VIEW_PERSONAL_DATA = "identity.view_personal_data"
+ASSIGN_ROLE = "identity.assign_role"
+IMPORT_USER = "identity.import_user"
+EXPORT_USER = "identity.export_user"
+MANAGE_SECURITY = "identity.manage_security"
+IMPORT_ORGANIZATION = "identity.import_organization"
+EXPORT_ORGANIZATION = "identity.export_organization"
+
+# 三员分立: the duties of the three administrators. A role, or the roles one
+# user holds together, may carry duties of one of them only.
+SEPARATED_DUTIES = {
+    "system": {
+        "identity.add_region",
+        "identity.change_region",
+        "identity.delete_region",
+        "identity.add_organization",
+        "identity.change_organization",
+        "identity.delete_organization",
+        "identity.add_post",
+        "identity.change_post",
+        "identity.delete_post",
+        "identity.add_user",
+        "identity.change_user",
+        "identity.delete_user",
+        IMPORT_USER,
+        IMPORT_ORGANIZATION,
+        "oauth2_provider.add_application",
+        "oauth2_provider.change_application",
+        "oauth2_provider.delete_application",
+    },
+    "security": {
+        "identity.add_role",
+        "identity.change_role",
+        "identity.delete_role",
+        ASSIGN_ROLE,
+        MANAGE_SECURITY,
+    },
+    "audit": {"audit.view_auditentry", "audit.export_auditentry"},
+}
+DUTY_LABELS = {
+    "system": _("系统管理"),
+    "security": _("安全管理"),
+    "audit": _("审计管理"),
+}
+
+
+def duties_of(permissions) -> set[str]:
+    """Which of the three separated duties a set of "app.codename" strings touches."""
+    perms = set(permissions)
+    return {duty for duty, codes in SEPARATED_DUTIES.items() if perms & codes}
+
+
+def role_permission_names(roles) -> set[str]:
+    """The "app.codename" strings granted by the given roles."""
+    from egov.identity.models import Role
+
+    through = Role.permissions.through
+    rows = through.objects.filter(role__in=roles).values_list(
+        "permission__content_type__app_label", "permission__codename"
+    )
+    return {f"{app}.{code}" for app, code in rows}
+
+
+class RoleBackend(BaseBackend):
+    """Grants users the permissions of their active roles (never authenticates)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        if not hasattr(user_obj, "_egov_role_perm_cache"):
+            user_obj._egov_role_perm_cache = role_permission_names(
+                user_obj.roles.filter(is_active=True)
+            )
+        return user_obj._egov_role_perm_cache
+
+    def get_user(self, user_id):
+        return None
+
+
+def forget_permissions(user) -> None:
+    """Drop the permission caches Django and RoleBackend keep on a user object."""
+    for attr in ("_egov_role_perm_cache", "_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(attr, None)
+
+
+# action -> the permission it needs. Objects are further checked against the
+# actor's data scope for that permission (see IdentityPolicy.can).
+ACTIONS = {
+    "view_region": "identity.view_region",
+    "add_region": "identity.add_region",
+    "change_region": "identity.change_region",
+    "view_organization": "identity.view_organization",
+    "add_organization": "identity.add_organization",
+    "change_organization": "identity.change_organization",
+    "import_organization": IMPORT_ORGANIZATION,
+    "export_organization": EXPORT_ORGANIZATION,
+    "view_post": "identity.view_post",
+    "add_post": "identity.add_post",
+    "change_post": "identity.change_post",
+    "view_user": "identity.view_user",
+    "add_user": "identity.add_user",
+    "change_user": "identity.change_user",
+    "view_personal_data": VIEW_PERSONAL_DATA,
+    "assign_role": ASSIGN_ROLE,
+    "import_user": IMPORT_USER,
+    "export_user": EXPORT_USER,
+    "view_role": "identity.view_role",
+    "add_role": "identity.add_role",
+    "change_role": "identity.change_role",
+}
+
+
+class IdentityPolicy(Policy):
+    """`can(user, action, obj)`: the permission, then the object's data scope.
+
+    - Regions and roles are platform-wide: the permission alone decides.
+    - An organization must lie in the actor's scope for the permission; for
+      `add_organization` and `add_post`/`add_user` the object is the
+      organization the new record goes into.
+    - A post is judged by its organization; a user by the organizations of the
+      posts they hold. Only a superuser acts on a superuser.
+    """
+
+    app = "identity"
+
+    def can(self, user, action: str, obj=None) -> bool:
+        perm = ACTIONS[action]
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        if not user.has_perm(perm):
+            return False
+        if obj is None or user.is_superuser:
+            return True
+        return self._in_scope(user, perm, obj, action)
+
+    def visible(self, user, model_or_queryset, action: str):
+        """The rows of a model (or queryset) `user` may see for `action`."""
+        from egov.identity.queries import visible
+
+        queryset = getattr(model_or_queryset, "objects", model_or_queryset)
+        queryset = queryset.all()
+        if not self.can(user, action):
+            return queryset.none()
+        return visible(user, queryset, perm=ACTIONS[action])
+
+    def _in_scope(self, user, perm, obj, action) -> bool:
+        from egov.identity.models import Organization, Post, Region, Role, User
+        from egov.identity.queries import visible
+
+        if isinstance(obj, Region | Role):
+            return True
+        if isinstance(obj, Post):
+            obj = obj.organization
+        if isinstance(obj, Organization):
+            rows = Organization.objects.filter(pk=obj.pk)
+            return visible(user, rows, perm=perm).exists()
+        if isinstance(obj, User):
+            if obj.is_superuser and action != "view_user":
+                return False
+            if obj.pk == user.pk and action == "view_user":
+                return True
+            return visible(user, User.objects.filter(pk=obj.pk), perm=perm).exists()
+        raise TypeError(f"identity policy does not judge {type(obj).__name__}")
+
+
+identity_policy = IdentityPolicy()
