@@ -25,7 +25,7 @@ setup: $(STAMP) assets
 run: setup
 	$(EGOV) migrate --noinput
 	$(EGOV) compilemessages --ignore=.venv --ignore=node_modules >/dev/null || echo "gettext (msgfmt) is missing: English translations are not compiled"
-	$(EGOV) demo
+	$(EGOV) demo --print-passwords
 	$(EGOV) run
 
 test: setup
