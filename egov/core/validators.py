@@ -4,17 +4,21 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+# [0-9], not \d: \d also matches full-width and other Unicode digits, which
+# would pass here and then be stored or crash the checksum.
+_ID_RE = re.compile(r"[0-9]{17}[0-9X]")
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_USCC_RE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+_USCC_REGION_RE = re.compile(r"[0-9]{6}")
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalize_id_number(value: str) -> str:
@@ -31,7 +35,7 @@ def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
     if len(value) != 18:
         raise ValidationError(_("身份证号应为18位"), code="id_number_length")
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise ValidationError(
             _("身份证号前17位应为数字，最后一位为数字或X"), code="id_number_chars"
         )
@@ -41,7 +45,7 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(
             _("身份证号中的出生日期无效"), code="id_number_birth"
         ) from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > timezone.localdate():
         raise ValidationError(_("身份证号中的出生日期无效"), code="id_number_birth")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(
@@ -65,9 +69,14 @@ def validate_uscc(value: str) -> None:
     value = normalize_uscc(value)
     if len(value) != 18:
         raise ValidationError(_("统一社会信用代码应为18位"), code="uscc_length")
-    if not _USCC_RE.match(value):
+    if not _USCC_RE.fullmatch(value):
         raise ValidationError(
             _("统一社会信用代码含有无效字符（不使用I、O、Z、S、V）"), code="uscc_chars"
+        )
+    if not _USCC_REGION_RE.fullmatch(value[2:8]):
+        raise ValidationError(
+            _("统一社会信用代码第3至8位应为登记管理机关的行政区划代码（数字）"),
+            code="uscc_region",
         )
     if uscc_check_char(value[:17]) != value[17]:
         raise ValidationError(
@@ -76,10 +85,8 @@ def validate_uscc(value: str) -> None:
 
 
 def validate_mobile(value: str) -> None:
-    if not _MOBILE_RE.match((value or "").strip()):
-        raise ValidationError(
-            _("请输入11位中国大陆手机号码"), code="mobile_invalid"
-        )
+    if not _MOBILE_RE.fullmatch((value or "").strip()):
+        raise ValidationError(_("请输入11位中国大陆手机号码"), code="mobile_invalid")
 
 
 def mask_id_number(value: str) -> str:
