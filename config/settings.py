@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from egov.identity import oidc_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EGOV_VAR_DIR", BASE_DIR / "var"))
 
@@ -264,21 +266,30 @@ SPECTACULAR_SETTINGS = {
 }
 
 # OpenID Connect provider. The RSA key signs ID tokens; development generates one
-# under var/ when EGOV_OIDC_RSA_KEY_FILE is unset.
+# under var/ when EGOV_OIDC_RSA_KEY_FILE is unset. Retired keys stay published in
+# the JWKS (EGOV_OIDC_RSA_INACTIVE_KEY_FILES) until tokens they signed expire.
 EGOV_OIDC_RSA_KEY_FILE = os.environ.get("EGOV_OIDC_RSA_KEY_FILE", "")
+EGOV_OIDC_RSA_INACTIVE_KEY_FILES = env_list("EGOV_OIDC_RSA_INACTIVE_KEY_FILES", "")
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": os.environ.get("EGOV_OIDC_ISSUER", ""),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "OAUTH2_VALIDATOR_CLASS": "egov.identity.oidc.EgovOAuth2Validator",
-    "OIDC_RSA_PRIVATE_KEY": "",  # filled by egov.identity.apps at start-up
+    # Lazy values: the key file is read (or made) on first use, not at start-up.
+    "OIDC_RSA_PRIVATE_KEY": oidc_keys.SIGNING_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": oidc_keys.INACTIVE_KEYS,
     "SCOPES": {
-        "openid": _("OpenID Connect 身份"),
-        "profile": _("姓名、机构、岗位与角色"),
+        "openid": _("确认您的身份"),
+        "profile": _("姓名、所属机构、岗位与角色"),
         "email": _("电子邮箱"),
         "phone": _("手机号码"),
     },
+    "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
 }
 

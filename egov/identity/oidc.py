@@ -1,6 +1,41 @@
-"""The platform as an OpenID Connect provider: the claims it gives other systems."""
+"""The platform as an OpenID Connect provider: the claims it gives other systems.
+
+Claims by scope (the ID token and the userinfo endpoint carry the same set):
+
+- openid: `sub`, the user's stable identifier on this platform.
+- profile: `name`, `preferred_username`, `kind` (staff / citizen / entity),
+  `organization` {code, name} of the primary post, `posts` [{code, name,
+  organization {code, name}, primary}], `roles` [role codes].
+- email: `email`; phone: `phone_number` (the full number, decrypted).
+
+A claim without a value (no organization, no e-mail) is left out, as OpenID
+Connect asks, instead of being sent empty.
+"""
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
+
+
+def _organization(org) -> dict | None:
+    return {"code": org.code, "name": org.name} if org else None
+
+
+def _posts(user) -> list[dict]:
+    assignments = user.post_assignments.select_related("post__organization").order_by(
+        "-is_primary", "id"
+    )
+    return [
+        {
+            "code": a.post.code,
+            "name": a.post.name,
+            "organization": _organization(a.post.organization),
+            "primary": a.is_primary,
+        }
+        for a in assignments
+    ]
+
+
+def _roles(user) -> list[str]:
+    return list(user.roles.order_by("code").values_list("code", flat=True))
 
 
 class EgovOAuth2Validator(OAuth2Validator):
@@ -12,18 +47,22 @@ class EgovOAuth2Validator(OAuth2Validator):
         "kind": "profile",
     }
 
-    def get_additional_claims(self, request):
-        user = request.user
-        org = user.primary_organization
+    def get_additional_claims(self):
+        # The request-agnostic form (callables) lets django-oauth-toolkit list the
+        # claims in the discovery document and compute only those whose scope
+        # was granted, so the phone number is decrypted only for the phone scope.
         return {
-            "name": user.real_name,
-            "preferred_username": user.username,
-            "kind": user.kind,
-            "organization": {"code": org.code, "name": org.name} if org else None,
-            "posts": [
-                {"code": a.post.code, "name": a.post.name, "organization": a.post.organization.code}
-                for a in user.post_assignments.select_related("post__organization")
-            ],
-            "roles": list(user.roles.values_list("code", flat=True)),
-            "email": user.email,
+            "sub": lambda r: str(r.user.pk),
+            "name": lambda r: r.user.real_name or r.user.username,
+            "preferred_username": lambda r: r.user.username,
+            "kind": lambda r: r.user.kind,
+            "organization": lambda r: _organization(r.user.primary_organization),
+            "posts": lambda r: _posts(r.user),
+            "roles": lambda r: _roles(r.user),
+            "email": lambda r: r.user.email,
+            "phone_number": lambda r: r.user.phone,
         }
+
+    def get_oidc_claims(self, token, token_handler, request):
+        claims = super().get_oidc_claims(token, token_handler, request)
+        return {k: v for k, v in claims.items() if v not in (None, "")}
