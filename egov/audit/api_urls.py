@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from egov.audit import api
+
+app_name = "audit-api"
+urlpatterns = [
+    path("entries/", api.EntryList.as_view(), name="entry_list"),
+    path("entries/<int:seq>/", api.EntryDetail.as_view(), name="entry_detail"),
+]

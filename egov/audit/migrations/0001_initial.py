@@ -4,48 +4,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='序号')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='账号')),
-                ('organization_code', models.CharField(blank=True, max_length=64, verbose_name='机构代码')),
-                ('organization_name', models.CharField(blank=True, max_length=200, verbose_name='机构')),
-                ('ip', models.CharField(blank=True, max_length=64, verbose_name='IP地址')),
-                ('user_agent', models.CharField(blank=True, max_length=500, verbose_name='客户端')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='操作')),
-                ('target_type', models.CharField(blank=True, max_length=100, verbose_name='对象类型')),
-                ('target_id', models.CharField(blank=True, max_length=100, verbose_name='对象标识')),
-                ('target_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('outcome', models.CharField(choices=[('success', '成功'), ('failed', '失败'), ('denied', '拒绝')], default='success', max_length=10, verbose_name='结果')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='前一条摘要')),
-                ('hash', models.CharField(max_length=64, verbose_name='摘要')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="序号")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, verbose_name="时间"),
+                ),
+                (
+                    "username",
+                    models.CharField(blank=True, max_length=150, verbose_name="账号"),
+                ),
+                (
+                    "organization_code",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="机构代码"
+                    ),
+                ),
+                (
+                    "organization_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="机构"),
+                ),
+                (
+                    "ip",
+                    models.CharField(blank=True, max_length=64, verbose_name="IP地址"),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=500, verbose_name="客户端"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        db_index=True, max_length=100, verbose_name="操作"
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="对象类型"
+                    ),
+                ),
+                (
+                    "target_id",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="对象标识"
+                    ),
+                ),
+                (
+                    "target_repr",
+                    models.CharField(blank=True, max_length=200, verbose_name="对象"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "成功"),
+                            ("failed", "失败"),
+                            ("denied", "拒绝"),
+                        ],
+                        default="success",
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "detail",
+                    models.JSONField(blank=True, default=dict, verbose_name="详情"),
+                ),
+                (
+                    "prev_hash",
+                    models.CharField(max_length=64, verbose_name="前一条摘要"),
+                ),
+                ("hash", models.CharField(max_length=64, verbose_name="摘要")),
             ],
             options={
-                'verbose_name': '日志条目',
-                'verbose_name_plural': '统一日志',
-                'ordering': ['-seq'],
+                "verbose_name": "日志条目",
+                "verbose_name_plural": "统一日志",
+                "ordering": ["-seq"],
             },
         ),
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, primary_key=True, serialize=False
+                    ),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': '日志链头',
+                "verbose_name": "日志链头",
             },
         ),
     ]

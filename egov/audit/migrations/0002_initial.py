@@ -6,30 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户'),
+            model_name="auditentry",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="用户",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['user', 'created_at'], name='audit_audit_user_id_003aac_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["user", "created_at"], name="audit_audit_user_id_003aac_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['organization_code', 'created_at'], name='audit_audit_organiz_054840_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["organization_code", "created_at"],
+                name="audit_audit_organiz_054840_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['outcome', 'created_at'], name='audit_audit_outcome_354766_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["outcome", "created_at"], name="audit_audit_outcome_354766_idx"
+            ),
         ),
     ]
