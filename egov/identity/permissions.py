@@ -178,3 +178,90 @@ class IdentityPolicy(Policy):
 
 
 identity_policy = IdentityPolicy()
+
+
+# --- the permission picker of the role pages ------------------------------
+
+_VERBS = {"add": _("新增"), "change": _("修改"), "delete": _("删除"), "view": _("查看")}
+# Rows that only the platform itself writes; granting them would mean nothing.
+_INTERNAL_MODELS = {
+    ("identity", "passwordhistory"),
+    ("identity", "usersession"),
+    ("identity", "postassignment"),
+}
+_EXTERNAL_MODELS = {("oauth2_provider", "application"): _("接入应用")}
+_EXTERNAL_APPS = {"oauth2_provider": _("单点登录")}
+
+
+def _is_grantable(app_label: str, model: str, codename: str) -> bool:
+    from django.apps import apps
+
+    if (app_label, model) in _INTERNAL_MODELS:
+        return False
+    if app_label == "identity" and codename.startswith("delete_"):
+        return False
+    if (app_label, model) in _EXTERNAL_MODELS:
+        return True
+    try:
+        config = apps.get_app_config(app_label)
+    except LookupError:
+        return False
+    return config.name.startswith("egov.")
+
+
+def grantable_permissions():
+    """Permissions a role may carry: those of the platform's own apps and of the
+    single sign-on applications, without the platform's internal rows."""
+    from django.contrib.auth.models import Permission
+
+    rows = Permission.objects.select_related("content_type").order_by(
+        "content_type__app_label", "content_type__model", "codename"
+    )
+    return [
+        perm
+        for perm in rows
+        if _is_grantable(
+            perm.content_type.app_label, perm.content_type.model, perm.codename
+        )
+    ]
+
+
+def permission_label(perm) -> str:
+    """A Chinese label such as “新增用户” or the custom permission's own name."""
+    app_label, model = perm.content_type.app_label, perm.content_type.model
+    verb, _sep, rest = perm.codename.partition("_")
+    if verb in _VERBS and rest == model:
+        if (app_label, model) in _EXTERNAL_MODELS:
+            noun = _EXTERNAL_MODELS[(app_label, model)]
+        else:
+            model_class = perm.content_type.model_class()
+            noun = model_class._meta.verbose_name if model_class else model
+        return f"{_VERBS[verb]}{noun}"
+    return perm.name
+
+
+def app_label_name(app_label: str) -> str:
+    from django.apps import apps
+
+    if app_label in _EXTERNAL_APPS:
+        return str(_EXTERNAL_APPS[app_label])
+    return str(apps.get_app_config(app_label).verbose_name)
+
+
+def grouped_permissions(perms=None) -> list[dict]:
+    """[{"app": "统一身份与授权", "permissions": [{"perm", "label", "name"}]}] for
+    the picker, grouped by app in a stable order."""
+    groups: dict[str, dict] = {}
+    for perm in grantable_permissions() if perms is None else perms:
+        app_label = perm.content_type.app_label
+        group = groups.setdefault(
+            app_label, {"app": app_label_name(app_label), "permissions": []}
+        )
+        group["permissions"].append(
+            {
+                "perm": perm,
+                "label": permission_label(perm),
+                "name": f"{app_label}.{perm.codename}",
+            }
+        )
+    return list(groups.values())
