@@ -35,7 +35,8 @@ def _posts(user) -> list[dict]:
 
 
 def _roles(user) -> list[str]:
-    return list(user.roles.order_by("code").values_list("code", flat=True))
+    active = user.roles.filter(is_active=True).order_by("code")
+    return list(active.values_list("code", flat=True))
 
 
 class EgovOAuth2Validator(OAuth2Validator):

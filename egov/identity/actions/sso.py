@@ -322,6 +322,25 @@ def delete_application(*, actor, application) -> None:
     application.delete()
 
 
+ACTION_CODES = {
+    "add": "identity.register_application",
+    "change": "identity.change_application",
+    "delete": "identity.delete_application",
+}
+
+
+@transaction.atomic
+def record_refusal(*, actor, action: str, application=None) -> None:
+    """A management attempt refused before it reached its action (no permission)."""
+    record(
+        actor=actor,
+        action=ACTION_CODES[action],
+        target=application,
+        outcome="denied",
+        detail={"code": "permission_denied"},
+    )
+
+
 # Audit entries of the sign-on endpoints ------------------------------------
 
 
