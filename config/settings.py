@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "egov.core.middleware.RequestContextMiddleware",
     "egov.identity.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "egov.identity.middleware.StaffTwoFactorMiddleware",
+    "egov.identity.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,10 +127,12 @@ AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "egov.identity.backends.IdentifierBackend",
+    "egov.identity.backends.SmsCodeBackend",
     # Grants the permissions of a user's roles; never signs anyone in.
     "egov.identity.permissions.RoleBackend",
 ]
-LOGIN_URL = "/login/" if "public" in EGOV_FACES else "/staff/login/"
+# Both faces serve the sign-in pages at /login/ (egov.identity.urls_auth).
+LOGIN_URL = "account:login"
 LOGIN_REDIRECT_URL = "/"
 
 # Password policy (等保 level 3 defaults; all configurable).
@@ -151,6 +155,9 @@ AUTH_PASSWORD_VALIDATORS = [
 EGOV_SESSION_IDLE_MINUTES = env_int("EGOV_SESSION_IDLE_MINUTES", 30)
 EGOV_SESSION_ABSOLUTE_HOURS = env_int("EGOV_SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = EGOV_SESSION_ABSOLUTE_HOURS * 3600
+# Changing the password or the second factor asks for the password again when
+# it was last typed longer ago than this.
+EGOV_REAUTH_MINUTES = env_int("EGOV_REAUTH_MINUTES", 5)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -196,6 +203,11 @@ AXES_FAILURE_LIMIT = env_int("EGOV_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("EGOV_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "identifier"
+# Failures count against the account an identifier names (account, mobile, ID
+# number or USCC alike), and against the client address seen behind the proxies.
+AXES_USERNAME_CALLABLE = "egov.identity.backends.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "egov.core.middleware.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["identifier", "phone", "code", "csrfmiddlewaretoken"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "egov.identity.views.auth.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("EGOV_PROXY_COUNT", 0) or None

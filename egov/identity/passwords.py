@@ -1,10 +1,13 @@
 """Password rules of 等保 level 3: character classes, no username, no reuse."""
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _CLASSES = [r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]"]
@@ -62,3 +65,31 @@ class HistoryValidator:
         return _("新密码不能与最近%(n)d次使用过的密码相同") % {
             "n": settings.EGOV_PASSWORD_HISTORY
         }
+
+
+def password_age_limit_days() -> int:
+    """Days a password stays valid (EGOV_PASSWORD_MAX_AGE_DAYS; 0 = no expiry)."""
+    return max(0, settings.EGOV_PASSWORD_MAX_AGE_DAYS)
+
+
+def password_expires_at(user):
+    """When `user`'s password expires, or None when passwords do not expire.
+
+    A password never changed through the platform counts from the day the
+    account was created.
+    """
+    days = password_age_limit_days()
+    if not days:
+        return None
+    changed = user.password_changed_at or user.date_joined
+    return changed + timedelta(days=days)
+
+
+def password_expired(user) -> bool:
+    expires = password_expires_at(user)
+    return expires is not None and timezone.now() >= expires
+
+
+def password_rules() -> list[str]:
+    """The rules a new password must meet, as shown next to the password field."""
+    return [str(text) for text in password_validators_help_texts()]

@@ -1,7 +1,10 @@
+"""Registration: public face only."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from egov.identity.views import account
 
 app_name = "public_account"
 urlpatterns = [
-    path("register/", TemplateView.as_view(template_name="identity/register.html"), name="register"),
+    path("register/", account.register, name="register"),
 ]

@@ -18,9 +18,27 @@ def healthz(request):
 
 
 def csrf_failure(request, reason=""):
+    """A form came back without a valid CSRF token: stale page or forgery.
+
+    Either way nothing is done; the person is told to reload, and the rejected
+    request is logged since a forged one is an attack.
+    """
+    from egov.audit.actions import record
+
+    user = getattr(request, "user", None)
+    record(
+        actor=user if user is not None and user.is_authenticated else None,
+        action="web.reject_csrf",
+        outcome="denied",
+        detail={
+            "reason": str(reason)[:200],
+            "method": request.method,
+            "path": request.path[:200],
+        },
+    )
     return render(
         request,
-        "web/error.html",
+        "identity/account_notice.html",
         {
             "title": _("请求已失效"),
             "message": _("页面已过期或请求来源无法验证，请刷新页面后重新提交。"),
