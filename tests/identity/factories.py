@@ -70,8 +70,11 @@ def post(org: Organization, code: str, name: str, is_head: bool = False) -> Post
 
 
 def role(code: str) -> Role:
-    builtin.ensure_builtin_roles()
-    return Role.objects.get(code=code)
+    found = Role.objects.filter(code=code).first()
+    if found is None:
+        builtin.ensure_builtin_roles()
+        found = Role.objects.get(code=code)
+    return found
 
 
 def user(
