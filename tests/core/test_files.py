@@ -1,6 +1,7 @@
 """Storing uploads safely and serving them back, with files made in the test."""
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -8,7 +9,7 @@ import zlib
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.test import RequestFactory
 from django.urls import path
 
@@ -541,7 +542,57 @@ def _serve(request, token):
     return file_response(request, stored)
 
 
-urlpatterns = [path("files/<str:token>/", _serve)]
+def _receive(request):
+    # What an app's own upload view does: hand the file to the action.
+    try:
+        stored = store_upload(actor=request.user, upload=request.FILES["file"])
+    except ActionError as exc:
+        return JsonResponse({"code": exc.code, "detail": str(exc.message)}, status=400)
+    return JsonResponse({"token": stored.token})
+
+
+urlpatterns = [path("files/<str:token>/", _serve), path("upload/", _receive)]
+
+
+@pytest.mark.urls("tests.core.test_files")
+def test_large_upload_spooled_to_disk_by_django_is_checked_and_stored(
+    client, zhangsan, settings
+):
+    # Given a Word file larger than what Django keeps in memory, so that it
+    # arrives as a temporary file on disk
+    photo = random.Random(7).randbytes(3 * 1024 * 1024)
+    content = docx_bytes(**{"word/media/image1.png": photo})
+    assert len(content) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    client.force_login(zhangsan)
+
+    # When it is posted as a form would post it
+    response = client.post(
+        "/upload/", {"file": SimpleUploadedFile("情况说明.docx", content)}
+    )
+
+    # Then it is stored whole
+    assert response.status_code == 200
+    stored = StoredFile.objects.get(token=response.json()["token"])
+    assert (stored.kind, stored.size, stored.sm3) == (
+        "docx",
+        len(content),
+        sm3_hex(content),
+    )
+
+
+@pytest.mark.urls("tests.core.test_files")
+def test_refused_upload_through_a_form_post_answers_with_the_message(client, zhangsan):
+    client.force_login(zhangsan)
+
+    response = client.post(
+        "/upload/", {"file": SimpleUploadedFile("申请书.pdf", b"<html></html>")}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "file_disguised",
+        "detail": "文件“申请书.pdf”的内容不是PDF格式，与扩展名不符或文件已损坏",
+    }
 
 
 @pytest.mark.urls("tests.core.test_files")
