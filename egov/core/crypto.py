@@ -60,9 +60,11 @@ def sm3_hmac(key: bytes, data: bytes) -> bytes:
     return gmssl_pyx.sm3_hmac(key, data)
 
 
-def _check_sm4_key(key: bytes) -> None:
+def _sm4_key(key: bytes) -> bytes:
+    # The C binding takes immutable bytes only.
     if not isinstance(key, bytes | bytearray) or len(key) != SM4_KEY_BYTES:
         raise ValueError(f"an SM4 key is {SM4_KEY_BYTES} bytes")
+    return bytes(key)
 
 
 def sm4_encrypt_block(key: bytes, block: bytes) -> bytes:
@@ -73,22 +75,24 @@ def sm4_encrypt_block(key: bytes, block: bytes) -> bytes:
     over one block is that block's ECB encryption; the padding block that CBC
     appends is dropped.
     """
-    _check_sm4_key(key)
+    key = _sm4_key(key)
     if len(block) != SM4_BLOCK_BYTES:
         raise ValueError(f"an SM4 block is {SM4_BLOCK_BYTES} bytes")
-    return gmssl_pyx.sm4_cbc_padding_encrypt(key, _ZERO_IV, block)[:SM4_BLOCK_BYTES]
+    return gmssl_pyx.sm4_cbc_padding_encrypt(key, _ZERO_IV, bytes(block))[
+        :SM4_BLOCK_BYTES
+    ]
 
 
 def sm4_cbc_encrypt(key: bytes, plaintext: bytes) -> bytes:
     """SM4-CBC with PKCS#7 padding; a random IV is prepended to the ciphertext."""
-    _check_sm4_key(key)
+    key = _sm4_key(key)
     iv = secrets.token_bytes(_IV_BYTES)
     if not plaintext:
         # The binding refuses empty input, though PKCS#7 turns it into one
         # whole padding block, which CBC encrypts as E(K, padding xor IV).
         block = bytes(SM4_BLOCK_BYTES ^ v for v in iv)
         return iv + sm4_encrypt_block(key, block)
-    return iv + gmssl_pyx.sm4_cbc_padding_encrypt(key, iv, plaintext)
+    return iv + gmssl_pyx.sm4_cbc_padding_encrypt(key, iv, bytes(plaintext))
 
 
 def sm4_cbc_decrypt(key: bytes, data: bytes) -> bytes:
@@ -97,7 +101,8 @@ def sm4_cbc_decrypt(key: bytes, data: bytes) -> bytes:
     Raises ValueError when the data is too short, not whole blocks, or its
     padding is wrong, which is what a wrong key or a damaged value gives.
     """
-    _check_sm4_key(key)
+    key = _sm4_key(key)
+    data = bytes(data)
     if len(data) < _IV_BYTES + SM4_BLOCK_BYTES or len(data) % SM4_BLOCK_BYTES:
         raise ValueError("SM4 ciphertext is too short or not whole blocks")
     try:

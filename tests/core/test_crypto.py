@@ -116,6 +116,15 @@ def test_sm4_cbc_first_block_with_its_iv_matches_the_block_cipher():
     assert crypto.sm4_encrypt_block(SM4_KEY, mixed) == first
 
 
+def test_sm4_accepts_keys_and_data_as_bytearrays():
+    key = bytearray(SM4_KEY)
+
+    sealed = crypto.sm4_cbc_encrypt(key, bytearray(b"data"))
+
+    assert crypto.sm4_cbc_decrypt(key, bytearray(sealed)) == b"data"
+    assert crypto.sm4_encrypt_block(key, bytearray(SM4_KEY)).hex() == SM4_ONCE
+
+
 def test_sm4_cbc_uses_a_fresh_iv_each_time():
     assert crypto.sm4_cbc_encrypt(SM4_KEY, b"same") != crypto.sm4_cbc_encrypt(
         SM4_KEY, b"same"
