@@ -479,3 +479,14 @@ def test_the_menu_shows_the_entry_only_to_those_who_may_see_applications(client)
 
     client.force_login(system_admin())
     assert "接入应用（单点登录）" in client.get("/staff/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_detail_page_gives_integrators_the_issuer_and_discovery_address(client):
+    client.force_login(system_admin())
+    application = make_application()
+
+    page = client.get(f"{LIST}{application.pk}/").content.decode()
+
+    assert "<code>http://testserver/o</code>" in page
+    assert "<code>http://testserver/o/.well-known/openid-configuration</code>" in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
+from oauth2_provider.settings import oauth2_settings
 
 from egov.core.errors import ActionError, PermissionDenied
 from egov.identity.actions import sso
@@ -100,10 +101,10 @@ def _no_store(response):
 
 
 def _endpoints(request):
-    base = request.build_absolute_uri("/o/")
+    issuer = oauth2_settings.oidc_issuer(request)
     return {
-        "discovery": base + ".well-known/openid-configuration",
-        "issuer": base.rstrip("/"),
+        "discovery": issuer + "/.well-known/openid-configuration",
+        "issuer": issuer,
     }
 
 
