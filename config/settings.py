@@ -141,10 +141,7 @@ EGOV_PASSWORD_MIN_CLASSES = env_int("EGOV_PASSWORD_MIN_CLASSES", 3)
 EGOV_PASSWORD_HISTORY = env_int("EGOV_PASSWORD_HISTORY", 5)
 EGOV_PASSWORD_MAX_AGE_DAYS = env_int("EGOV_PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": EGOV_PASSWORD_MIN_LENGTH},
-    },
+    {"NAME": "egov.identity.passwords.MinimumLengthValidator"},
     {"NAME": "egov.identity.passwords.CharacterClassValidator"},
     {"NAME": "egov.identity.passwords.NotContainingUsernameValidator"},
     {"NAME": "egov.identity.passwords.HistoryValidator"},

@@ -97,9 +97,10 @@ def lockout_username(request, credentials=None) -> str | None:
     return memo[raw]
 
 
-def _refuse(request, reason: str) -> None:
+def _refuse(request, reason: str, message: str = "") -> None:
     if request is not None:
         request.egov_signin_failure = reason
+        request.egov_signin_message = message
 
 
 class IdentifierBackend(ModelBackend):
@@ -140,7 +141,7 @@ class SmsCodeBackend(BaseBackend):
         try:
             verify_sms_code(phone=phone, purpose=LOGIN, code=sms_code)
         except ActionError as exc:
-            _refuse(request, exc.code)
+            _refuse(request, exc.code, str(exc.message))
             return None
         if user is None:
             # A code is only ever sent to a registered number.

@@ -613,35 +613,36 @@ def remove_two_factor(*, actor, user) -> None:
 
 
 def verify_second_factor(*, user, token: str):
-    """The device that accepts `token` (a TOTP code or a recovery code), or None.
+    """Check a TOTP code or a recovery code: returns (device, seconds_to_wait).
 
     Six digits go to the authenticator app, anything else to the recovery codes
-    (each works once). django-otp throttles each device after failures. Not
-    audited here: the sign-in step logs the outcome.
+    (each works once). django-otp slows a device down after each failure; while
+    it does, the code is not checked at all and the wait is returned instead.
+    Not audited here: the sign-in step logs the outcome.
     """
     token = (token or "").strip().replace(" ", "").replace("-", "").lower()
     if not token or len(token) > 16:
-        return None
+        return None, 0
     model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    tried, wait = False, 0
     with transaction.atomic():
         for device in model.objects.filter(
             user=user, confirmed=True
         ).select_for_update():
-            if device.verify_token(token):
-                return device
-    return None
-
-
-def second_factor_throttled(user) -> int:
-    """Seconds to wait before the next code is checked (0 when not throttled)."""
-    wait = 0
-    for model in (TOTPDevice, StaticDevice):
-        for device in model.objects.filter(user=user, confirmed=True):
             allowed, data = device.verify_is_allowed()
-            if not allowed and data and data.get("locked_until"):
-                left = (data["locked_until"] - timezone.now()).total_seconds()
-                wait = max(wait, int(left) + 1)
-    return wait
+            if not allowed:
+                wait = max(wait, _seconds_until((data or {}).get("locked_until")))
+                continue
+            tried = True
+            if device.verify_token(token):
+                return device, 0
+    return None, 0 if tried else max(wait, 1)
+
+
+def _seconds_until(moment) -> int:
+    if moment is None:
+        return 1
+    return max(1, int((moment - timezone.now()).total_seconds()) + 1)
 
 
 # --- Sessions ---------------------------------------------------------------------

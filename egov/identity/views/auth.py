@@ -34,7 +34,6 @@ from egov.identity.actions.signin import (
     reauthenticate,
     recovery_codes_left,
     second_factor_needed,
-    second_factor_throttled,
     send_sms_code,
     totp_device,
     verify_second_factor,
@@ -200,19 +199,15 @@ def login_verify(request):
                 detail={"reason": "locked"},
             )
             return lockout_response(request, None, {"identifier": username})
-        device = verify_second_factor(user=user, token=form.cleaned_data["code"])
-        if device is None:
-            wait = second_factor_throttled(user)
+        device, wait = verify_second_factor(user=user, token=form.cleaned_data["code"])
+        if wait:
+            # Slowed down after a failure: nothing was checked, nothing counted.
+            form.add_error(None, _("验证过于频繁，请%(n)d秒后再试") % {"n": wait})
+        elif device is None:
             sessions.report_sign_in_failure(
                 request, identifier=username, reason="otp_failed"
             )
-            if wait:
-                form.add_error(
-                    None,
-                    _("验证过于频繁，请%(n)d秒后再试") % {"n": wait},
-                )
-            else:
-                form.add_error(None, _("动态口令或恢复码不正确"))
+            form.add_error(None, _("动态口令或恢复码不正确"))
         else:
             method = "recovery_code" if isinstance(device, StaticDevice) else "totp"
             next_url = state.get("next", "")
@@ -256,7 +251,10 @@ def _sms_sign_in(request, form):
     if user is not None:
         return _signed_in(request, user, safe_next(request, user))
     reason = getattr(request, "egov_signin_failure", "") or "sms_code_invalid"
-    form.add_error("code", _FAILURE_MESSAGES.get(reason, _("验证码不正确")))
+    message = getattr(request, "egov_signin_message", "") or _FAILURE_MESSAGES.get(
+        reason, _("验证码不正确，请核对后重新输入")
+    )
+    form.add_error("code", message)
     return None
 
 
