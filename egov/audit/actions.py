@@ -22,6 +22,7 @@ from egov.core.errors import ActionError
 from egov.core.middleware import current_request_context
 
 EXPORT_ACTION = "audit.export_entries"
+READ_ACTION = "audit.view_entries"
 # Below this no deployment may go, whatever its settings say.
 MINIMUM_RETENTION_DAYS = 180
 
@@ -123,7 +124,22 @@ def record(
     return entry
 
 
-# Export ----------------------------------------------------------------------
+# Reading and export ----------------------------------------------------------
+
+
+def require_reader(*, actor) -> None:
+    """Raise PermissionDenied, logged as a denied attempt, unless `actor` may read.
+
+    Reads are not logged; refused reads are, so an administrator looking into
+    the log they have no part in shows up in it.
+    """
+    if not audit_policy.can(actor, "view"):
+        _refuse_reader(actor=actor)
+
+
+@audited(READ_ACTION)
+def _refuse_reader(*, actor) -> None:
+    audit_policy.require(actor, "view")
 
 
 @audited(EXPORT_ACTION)
@@ -220,7 +236,7 @@ def _announce_purge(*, before: date, actor=None, username: str = "") -> PurgeRes
     report = verify_chain(through_seq=through + 1)
     if not report.intact:
         raise ActionError(
-            _("拒绝清理：%(report)s 请先查明原因。") % {"report": report.message},
+            _("拒绝清理：%(report)s。请先查明原因。") % {"report": report.message},
             code="chain_broken",
         )
     through_hash = AuditEntry.objects.values_list("hash", flat=True).get(seq=through)

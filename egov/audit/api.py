@@ -10,16 +10,20 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.pagination import CursorPagination
 
 from egov.audit import queries
+from egov.audit.actions import require_reader
 from egov.audit.forms import EntryFilterForm
 from egov.audit.labels import action_label
 from egov.audit.models import AuditEntry
-from egov.audit.permissions import audit_policy
-from egov.core.errors import ActionError
+from egov.core.errors import ActionError, PermissionDenied
 
 
 class CanReadAuditLog(permissions.BasePermission):
     def has_permission(self, request, view):
-        return audit_policy.can(request.user, "view")
+        try:
+            require_reader(actor=request.user)
+        except PermissionDenied:
+            return False
+        return True
 
 
 class EntrySerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,10 @@ def canonical(entry) -> bytes:
     """The bytes an entry's hash covers: every recorded field and the previous hash."""
     fields = {
         "seq": entry.seq,
-        "created_at": entry.created_at.isoformat(timespec="microseconds"),
+        # In UTC, as the database hands it back whatever zone it was given in.
+        "created_at": entry.created_at.astimezone(UTC).isoformat(
+            timespec="microseconds"
+        ),
         "user_id": entry.user_id,
         "username": entry.username,
         "organization_code": entry.organization_code,

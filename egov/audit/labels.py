@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "identity.sign_in": _("登录"),
     "identity.sign_out": _("退出登录"),
     "identity.view_personal_data": _("查看完整个人信息"),
+    "audit.view_entries": _("查阅日志"),
     "audit.export_entries": _("导出日志"),
     "audit.purge_entries": _("清理过期日志"),
 }

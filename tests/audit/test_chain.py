@@ -109,6 +109,19 @@ def test_details_are_stored_exactly_as_they_were_hashed():
     assert entry_hash(stored) == stored.hash
 
 
+def test_an_entry_timed_in_beijing_time_verifies_once_stored_in_utc(monkeypatch):
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    monkeypatch.setattr(
+        "egov.audit.actions._now", lambda: dt.datetime(2026, 1, 2, 8, 0, tzinfo=beijing)
+    )
+
+    entry = record(action="office.sign_document")
+
+    stored = AuditEntry.objects.get(seq=entry.seq)
+    assert stored.created_at == dt.datetime(2026, 1, 2, 0, 0, tzinfo=dt.UTC)
+    assert entry_hash(stored) == stored.hash
+
+
 def test_an_append_without_a_chain_head_fails_instead_of_starting_a_second_chain():
     _chain(1)
     _sql("DELETE FROM audit_chainhead")
