@@ -12,7 +12,17 @@ A claim without a value (no organization, no e-mail) is left out, as OpenID
 Connect asks, instead of being sent empty.
 """
 
+import re
+
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
+
+PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+MAX_NONCE_LENGTH = 255  # the column that keeps it until the code is exchanged
+
+
+def _has_nul(value) -> bool:
+    return isinstance(value, str) and "\x00" in value
 
 
 def _organization(org) -> dict | None:
@@ -63,6 +73,52 @@ class EgovOAuth2Validator(OAuth2Validator):
             "email": lambda r: r.user.email,
             "phone_number": lambda r: r.user.phone,
         }
+
+    # The toolkit expects a NUL byte in a looked-up value to raise ValueError,
+    # as psycopg2 did; psycopg 3 raises DataError and breaks the transaction.
+    # No client id or code holds one, so such a value simply names nothing.
+
+    def _load_application(self, client_id, request):
+        if _has_nul(client_id):
+            return None
+        return super()._load_application(client_id, request)
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if _has_nul(code):
+            return False
+        return super().validate_code(client_id, code, client, request, *args, **kwargs)
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        if _has_nul(code):
+            return []
+        return super().get_authorization_code_scopes(
+            client_id, code, redirect_uri, request
+        )
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        if _has_nul(code):
+            return None
+        return super().get_authorization_code_nonce(
+            client_id, code, redirect_uri, request
+        )
+
+    def is_pkce_required(self, client_id, request):
+        # Called on every authorization request once the client and its
+        # redirect URI are known good, so a malformed value is reported back
+        # to the client instead of failing when the grant is stored.
+        challenge = request.code_challenge
+        if challenge is not None and not PKCE_CHALLENGE.fullmatch(challenge):
+            raise errors.InvalidRequestError(
+                description="code_challenge must be 43 to 128 characters of "
+                "A-Z a-z 0-9 - . _ ~ (RFC 7636).",
+                request=request,
+            )
+        if request.nonce and len(request.nonce) > MAX_NONCE_LENGTH:
+            raise errors.InvalidRequestError(
+                description=f"nonce must not exceed {MAX_NONCE_LENGTH} characters.",
+                request=request,
+            )
+        return super().is_pkce_required(client_id, request)
 
     def get_oidc_claims(self, token, token_handler, request):
         claims = super().get_oidc_claims(token, token_handler, request)

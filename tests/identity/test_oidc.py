@@ -727,3 +727,65 @@ def test_choosing_to_stay_signed_in_keeps_the_session(client):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+# Malformed input never breaks the server --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_client_id_with_a_nul_byte_gets_the_unknown_client_page(client):
+    client.force_login(make_staff())
+
+    response = client.get(
+        "/o/authorize/",
+        {"client_id": "oa\x00", "response_type": "code", "scope": "openid"},
+    )
+
+    assert response.status_code == 400
+    assert "未登记的接入应用" in response.content.decode()
+    assert entries("identity.sso_authorize")[0].detail["client_id"] == "oa\ufffd"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "description"),
+    [
+        (
+            {"code_challenge": "a" * 129},
+            "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ "
+            "(RFC 7636).",
+        ),
+        (
+            {"code_challenge": "short"},
+            "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ "
+            "(RFC 7636).",
+        ),
+        ({"nonce": "n" * 256}, "nonce must not exceed 255 characters."),
+    ],
+)
+@pytest.mark.django_db
+def test_a_malformed_pkce_challenge_or_nonce_is_returned_as_invalid_request(
+    client, overrides, description
+):
+    client.force_login(make_staff())
+    application = make_application()
+    params = authorize_params(application, **overrides)
+
+    shown = client.get("/o/authorize/", params)
+    posted = client.post("/o/authorize/", {**params, "allow": "on"})
+
+    for response in (shown, posted):
+        assert response.status_code == 302
+        answer = query_of(response["Location"])
+        assert answer["error"] == "invalid_request"
+        assert answer["error_description"] == description
+    assert not get_grant_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_code_with_a_nul_byte_is_an_invalid_grant(client):
+    application = make_application()
+
+    response = exchange(client, application, "code\x00")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model
 
@@ -23,6 +24,33 @@ from egov.core.errors import ActionError
 from egov.core.policy import Policy
 
 Application = get_application_model()
+
+# Chinese names of this module's audit action codes and refusal reasons, for
+# egov.audit.labels (register them from the identity AppConfig.ready()).
+ACTION_LABELS = {
+    "identity.register_application": _lazy("登记接入应用"),
+    "identity.change_application": _lazy("修改接入应用"),
+    "identity.rotate_client_secret": _lazy("重置接入应用密钥"),
+    "identity.delete_application": _lazy("删除接入应用"),
+    "identity.sso_authorize": _lazy("单点登录授权"),
+    "identity.sso_issue_token": _lazy("单点登录签发令牌"),
+    "identity.sso_logout": _lazy("单点登录退出"),
+}
+REASON_LABELS = {
+    "unknown_client": _lazy("未登记的接入应用"),
+    "missing_client_id": _lazy("缺少应用标识"),
+    "redirect_uri_mismatch": _lazy("回调地址未登记"),
+    "invalid_redirect_uri": _lazy("回调地址无效"),
+    "missing_redirect_uri": _lazy("缺少回调地址"),
+    "post_logout_redirect_uri_not_registered": _lazy("退出返回地址未登记"),
+    "client_id_mismatch": _lazy("登录凭据与应用不一致"),
+    "invalid_id_token": _lazy("登录凭据无效"),
+    "incomplete_form": _lazy("授权确认内容不完整"),
+    "access_denied": _lazy("用户拒绝授权"),
+    "invalid_request": _lazy("请求无效"),
+    "invalid_grant": _lazy("授权码无效或已使用"),
+    "invalid_client": _lazy("应用身份验证失败"),
+}
 
 PERMISSIONS = {
     "view": "oauth2_provider.view_application",
@@ -345,7 +373,8 @@ def record_refusal(*, actor, action: str, application=None) -> None:
 
 
 def _clip(value, length=300) -> str:
-    return str(value or "")[:length]
+    # Request values are untrusted: PostgreSQL's JSON refuses NUL characters.
+    return str(value or "").replace("\x00", "\N{REPLACEMENT CHARACTER}")[:length]
 
 
 @transaction.atomic
