@@ -68,11 +68,22 @@ def _registered_application():
     )
 
 
-def _browser_signed_in_as(user):
+@pytest.fixture
+def http_sessions(live_server):
+    """HTTP sessions closed before the live server stops, so that no server
+    thread is still serving a kept-alive connection at teardown."""
+    opened = []
+    yield opened
+    for session in opened:
+        session.close()
+
+
+def _browser_signed_in_as(user, http_sessions):
     """A requests session carrying the platform's session cookie for `user`."""
     django_client = Client()
     django_client.force_login(user)
     browser = requests.Session()
+    http_sessions.append(browser)
     cookie = django_settings.SESSION_COOKIE_NAME
     # No domain: the standard cookie jar never matches a dotless "localhost".
     browser.cookies.set(cookie, django_client.cookies[cookie].value)
@@ -80,11 +91,13 @@ def _browser_signed_in_as(user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_oidc_client_library_signs_in_and_out_through_the_platform(live_server):
+def test_an_oidc_client_library_signs_in_and_out_through_the_platform(
+    live_server, http_sessions
+):
     user = make_staff()
     registered = _registered_application()
     client_id = registered.application.client_id
-    browser = _browser_signed_in_as(user)
+    browser = _browser_signed_in_as(user, http_sessions)
 
     # Discovery, checked against the specification by authlib.
     discovery = requests.get(
@@ -103,6 +116,7 @@ def test_an_oidc_client_library_signs_in_and_out_through_the_platform(live_serve
         redirect_uri=CALLBACK,
         code_challenge_method="S256",
     )
+    http_sessions.append(rp)
     verifier = generate_token(64)
     nonce = generate_token(20)
     url, state = rp.create_authorization_url(
@@ -196,11 +210,11 @@ def test_an_oidc_client_library_signs_in_and_out_through_the_platform(live_serve
 
 @pytest.mark.django_db(transaction=True)
 def test_a_client_library_using_an_unregistered_callback_gets_a_clear_page(
-    live_server,
+    live_server, http_sessions
 ):
     user = make_staff()
     registered = _registered_application()
-    browser = _browser_signed_in_as(user)
+    browser = _browser_signed_in_as(user, http_sessions)
     rp = OAuth2Session(
         registered.application.client_id,
         registered.client_secret,
@@ -208,6 +222,7 @@ def test_a_client_library_using_an_unregistered_callback_gets_a_clear_page(
         redirect_uri="https://evil.example.com/callback",
         code_challenge_method="S256",
     )
+    http_sessions.append(rp)
 
     url, _state = rp.create_authorization_url(
         f"{live_server.url}/o/authorize/", code_verifier=generate_token(64)
