@@ -85,6 +85,7 @@ def test_command_creates_var_prints_the_faces_and_replaces_itself(
     settings, tmp_path, monkeypatch
 ):
     settings.VAR_DIR = tmp_path / "var"
+    settings.STATIC_ROOT = tmp_path / "var" / "staticfiles"
     calls = []
     monkeypatch.setattr(run.os, "execve", lambda *args: calls.append(args))
     monkeypatch.delenv("EGOV_DEMO_RELAX_2FA", raising=False)
@@ -93,6 +94,7 @@ def test_command_creates_var_prints_the_faces_and_replaces_itself(
     call_command("run", "--port", "8123", stdout=out)
 
     assert settings.VAR_DIR.is_dir()
+    assert settings.STATIC_ROOT.is_dir()
     text = out.getvalue()
     assert "http://127.0.0.1:8123/" in text
     assert "http://127.0.0.1:8123/staff/" in text

@@ -8,6 +8,7 @@ process only, never a deployment's configuration.
 
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -98,6 +99,9 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError(_("工作进程数至少为1"))
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # WhiteNoise warns about a missing STATIC_ROOT even when the finders
+        # serve every file, as they do without collectstatic.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         argv, env = server_command(
             host=options["host"],
             port=options["port"],
