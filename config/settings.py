@@ -226,6 +226,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Audit log retention: entries younger than this cannot be removed by anyone.
 EGOV_AUDIT_RETENTION_DAYS = max(180, env_int("EGOV_AUDIT_RETENTION_DAYS", 180))
 
+# Time-limit warning ladder (egov.core.timelimits): 预警 when this many working
+# days or fewer remain, 红牌 at this many working days overdue; hour limits use
+# the hour figures.
+EGOV_TIMELIMIT_WARNING_DAYS = env_int("EGOV_TIMELIMIT_WARNING_DAYS", 2)
+EGOV_TIMELIMIT_RED_DAYS = env_int("EGOV_TIMELIMIT_RED_DAYS", 3)
+EGOV_TIMELIMIT_WARNING_HOURS = env_int("EGOV_TIMELIMIT_WARNING_HOURS", 4)
+EGOV_TIMELIMIT_RED_HOURS = env_int("EGOV_TIMELIMIT_RED_HOURS", 24)
+
 # Language and time.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
