@@ -104,6 +104,22 @@ def _refuse(request, reason: str, message: str = "") -> None:
 
 
 class IdentifierBackend(ModelBackend):
+    """Password sign-in, and restoring the user of a session.
+
+    Permissions come from roles only (egov.identity.permissions.RoleBackend);
+    Django's per-user and group permissions are not used by the platform, so
+    this backend grants none and every page is spared their two queries.
+    """
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
     def authenticate(
         self, request, identifier=None, password=None, username=None, **kw
     ):
