@@ -5,16 +5,18 @@ filtered set to Excel and the retention purge, both of which leave an entry.
 """
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.audit.chain import PURGE_ACTION, entry_hash, verify_chain
+from egov.audit.append import append
+from egov.audit.chain import PURGE_ACTION, verify_chain
 from egov.audit.models import AuditEntry, ChainAnchor, ChainHead
 from egov.audit.permissions import audit_policy
 from egov.core.actions import audited
@@ -32,9 +34,20 @@ def _now() -> datetime:
 
 
 def _clean(value):
-    """JSON-safe copy without NUL characters, which PostgreSQL text cannot hold."""
+    """A copy that PostgreSQL stores and hands back unchanged, so it hashes alike.
+
+    Text loses NUL characters (PostgreSQL text cannot hold them); a float that
+    is not finite becomes text, and a whole float too large for plain notation
+    becomes an integer, as jsonb would hand it back.
+    """
     if isinstance(value, str):
         return value.replace("\x00", "")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) >= 1e16:
+            return int(value)
+        return value
     if isinstance(value, dict):
         return {_clean(str(k)): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -47,7 +60,8 @@ def _normalise_detail(detail) -> dict:
     # UUIDs into the strings the database will hand back to the verifier.
     if not detail:
         return {}
-    return _clean(json.loads(json.dumps(detail, cls=DjangoJSONEncoder)))
+    encoded = json.dumps(_clean(detail), cls=DjangoJSONEncoder)
+    return _clean(json.loads(encoded))
 
 
 def _describe_target(target) -> tuple[str, str, str]:
@@ -81,7 +95,8 @@ def record(
     concurrent writers append one after another and the chain never forks; if
     the caller rolls back, its entry goes with it and the seq is reused. All the
     preparation (organization lookup, serialising the detail) happens before
-    the lock is taken, so the lock is held only for the append itself.
+    the lock is taken, so the lock is held only for the append itself (see
+    egov.audit.append).
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
@@ -102,25 +117,11 @@ def record(
         outcome=outcome,
         detail=_normalise_detail(detail),
     )
+    using = router.db_for_write(AuditEntry)
     # No savepoint: a failed append must fail the caller's whole transaction,
     # and skipping it saves two round trips while the head is locked.
-    with transaction.atomic(savepoint=False):
-        head = (
-            ChainHead.objects.select_for_update()
-            .filter(pk=1)
-            .values_list("seq", "hash")
-            .first()
-        )
-        if head is None:
-            raise RuntimeError(
-                "The audit chain head is missing; run `egov migrate` to create it."
-            )
-        entry.seq = head[0] + 1
-        entry.prev_hash = head[1]
-        entry.created_at = _now()
-        entry.hash = entry_hash(entry)
-        entry.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    with transaction.atomic(using=using, savepoint=False):
+        append(entry, using=using, now=_now)
     return entry
 
 
@@ -218,7 +219,7 @@ def _announce_purge(*, before: date, actor=None, username: str = "") -> PurgeRes
     cutoff = timezone.make_aware(datetime.combine(before, time.min))
     start = ChainAnchor.objects.order_by("-seq").values_list("seq", flat=True).first()
     first_kept = (
-        AuditEntry.objects.filter(created_at__gte=cutoff)
+        AuditEntry.objects.filter(created_at__gte=cutoff, seq__isnull=False)
         .order_by("seq")
         .values_list("seq", flat=True)
         .first()

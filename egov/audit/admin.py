@@ -24,6 +24,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = None
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(seq__isnull=False)
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 

@@ -56,6 +56,7 @@ class ChainReport:
     last_seq: int | None = None
     broken_seq: int | None = None
     reason: str = ""
+    pending: int = 0
 
     @property
     def intact(self) -> bool:
@@ -69,12 +70,20 @@ class ChainReport:
                 "reason": self.reason,
             }
         if self.verified == 0:
-            return _("日志链完整：没有需要校验的条目。")
-        return _("日志链完整：已校验 %(count)s 条（序号 %(first)s 至 %(last)s）。") % {
-            "count": self.verified,
-            "first": self.first_seq,
-            "last": self.last_seq,
-        }
+            message = _("日志链完整：没有需要校验的条目。")
+        else:
+            message = _(
+                "日志链完整：已校验 %(count)s 条（序号 %(first)s 至 %(last)s）。"
+            ) % {
+                "count": self.verified,
+                "first": self.first_seq,
+                "last": self.last_seq,
+            }
+        if self.pending:
+            message += _("另有 %(count)s 条刚写入，正在等待上链。") % {
+                "count": self.pending
+            }
+        return message
 
 
 def _start():
@@ -177,6 +186,7 @@ def verify_chain(*, batch_size: int = 2000, through_seq: int | None = None):
         verified=verified,
         first_seq=first_seq,
         last_seq=last_seq if verified else None,
+        pending=AuditEntry.objects.filter(seq__isnull=True).count(),
     )
 
 

@@ -39,7 +39,8 @@ class AuditEntry(models.Model):
         FAILED = "failed", _("失败")
         DENIED = "denied", _("拒绝")
 
-    seq = models.BigIntegerField(_("序号"), unique=True)
+    # None while the entry waits to be chained (see egov.audit.append).
+    seq = models.BigIntegerField(_("序号"), unique=True, null=True)
     created_at = models.DateTimeField(_("时间"), db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -79,6 +80,11 @@ class AuditEntry(models.Model):
             models.Index(fields=["user", "created_at"]),
             models.Index(fields=["organization_code", "created_at"]),
             models.Index(fields=["outcome", "created_at"]),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(seq__isnull=True),
+                name="audit_entry_pending",
+            ),
         ]
 
     def __str__(self):
@@ -93,6 +99,10 @@ class AuditEntry(models.Model):
         raise AuditLogImmutable(
             "audit entries cannot be deleted; only the retention purge removes them"
         )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.seq is None
 
 
 class ChainHead(models.Model):

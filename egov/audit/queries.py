@@ -36,7 +36,12 @@ def entries_for(
     """
     if not audit_policy.can(viewer, "view"):
         return AuditEntry.objects.none()
-    entries = AuditEntry.objects.select_related("user").order_by("-seq")
+    # An entry waiting to be chained (for milliseconds) shows once it is.
+    entries = (
+        AuditEntry.objects.filter(seq__isnull=False)
+        .select_related("user")
+        .order_by("-seq")
+    )
     if user:
         people = User.objects.filter(Q(username=user) | Q(real_name=user))
         entries = entries.filter(Q(username=user) | Q(user__in=people))

@@ -87,3 +87,41 @@ def test_a_flush_between_transactional_tests_leaves_a_genesis_head():
     head = ChainHead.objects.get()
 
     assert (head.seq, AuditEntry.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_finding_the_head_taken_is_chained_once_both_commit():
+    taken, release = threading.Event(), threading.Event()
+
+    def holder():
+        try:
+            with transaction.atomic():
+                record(action="office.sign_document", username="holder")
+                taken.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    taken.wait(10)
+
+    if connection.vendor == "postgresql":
+        # The second writer queues its entry instead of waiting for the first
+        # transaction, and chains it right after its own commit.
+        with transaction.atomic():
+            entry = record(action="office.sign_document", username="second")
+            assert entry.seq is None
+            release.set()
+        thread.join()
+    else:
+        # SQLite lets one writer in at a time: the second appends after.
+        release.set()
+        thread.join()
+        entry = record(action="office.sign_document", username="second")
+
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    holder_entry = AuditEntry.objects.get(username="holder")
+    assert (holder_entry.seq, stored.seq) == (1, 2)
+    assert stored.prev_hash == holder_entry.hash
+    assert verify_chain().message == "日志链完整：已校验 2 条（序号 1 至 2）。"
