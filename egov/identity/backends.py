@@ -7,11 +7,19 @@ person should hear (a disabled account, an expired code) leaves the reason code
 in `request.egov_signin_failure`; the audit log and the sign-in views read it.
 """
 
+import re
+
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.core.exceptions import ValidationError
 
 from egov.core.crypto import blind_index
 from egov.core.errors import ActionError
-from egov.core.validators import mask_id_number, mask_phone
+from egov.core.validators import (
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+    validate_uscc,
+)
 from egov.identity.actions.signin import LOGIN, verify_sms_code
 from egov.identity.models import User
 
@@ -51,6 +59,27 @@ def find_sms_user(phone: str) -> User | None:
     return User.objects.filter(
         phone_index=blind_index(phone), kind__in=SMS_SIGN_IN_KINDS
     ).first()
+
+
+_ID_SHAPED = re.compile(r"^\d{17}[\dX]$")
+
+
+def identifier_problem(identifier) -> str:
+    """What is wrong with an identifier shaped like an ID number that is not
+    one (bad birth date or check digit), names no account and is no valid USCC;
+    empty when there is nothing to say before checking the password."""
+    value = _clean(identifier).upper()
+    if not _ID_SHAPED.match(value):
+        return ""
+    try:
+        validate_id_number(value)
+    except ValidationError as exc:
+        try:
+            validate_uscc(value)
+        except ValidationError:
+            if find_user(value) is None:
+                return exc.messages[0]
+    return ""
 
 
 def canonical_identifier(identifier) -> str:

@@ -90,6 +90,14 @@ class SessionPolicyMiddleware:
             elif now - seen >= 30:
                 # Written at most every 30 s, so most requests save nothing.
                 session[sessions.SEEN] = now
+        elif (
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            and request.session.session_key is None
+            and sessions.NOTICE not in request.session
+        ):
+            # The browser sent a session the server does not know: ended
+            # elsewhere, expired, or tampered with. Signed out; say so once.
+            request.session[sessions.NOTICE] = "invalid"
         return self.get_response(request)
 
 

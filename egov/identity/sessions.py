@@ -195,6 +195,8 @@ def take_notice(request) -> str:
         return _("本次登录已超过%(h)d小时的最长有效期，请重新登录。") % {
             "h": settings.EGOV_SESSION_ABSOLUTE_HOURS
         }
+    if reason == "invalid":
+        return _("登录状态已失效，请重新登录。")
     return ""
 
 

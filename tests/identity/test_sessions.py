@@ -204,12 +204,25 @@ def test_ended_sessions_drop_out_of_the_list(client):
     assert UserSession.objects.count() == 1
 
 
-def test_tampered_session_cookie_counts_as_signed_out(client):
+def test_tampered_session_cookie_counts_as_signed_out_and_says_so(client):
     zhangsan()
     sign_in(client, ZHANGSAN_PHONE)
     client.cookies["sessionid"] = client.session.session_key[:-4] + "abcd"
 
     response = client.get("/account/")
+    page = client.get(response["Location"])
 
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/account/"
+    assert "登录状态已失效，请重新登录。" in page_text(page)
+
+
+def test_signing_out_normally_brings_no_invalid_session_notice(client):
+    zhangsan()
+    sign_in(client, ZHANGSAN_PHONE)
+
+    client.post("/logout/")
+    page = page_text(client.get("/login/"))
+
+    assert "您已安全退出。" in page
+    assert "登录状态已失效" not in page

@@ -175,6 +175,22 @@ def test_malformed_input_gets_a_clear_message_and_no_attempt(client, data, messa
     assert entries("identity.sign_in") == []
 
 
+@pytest.mark.parametrize(
+    ("identifier", "message"),
+    [
+        ("139921198001010010", "身份证号校验位不正确，请核对后重新输入"),
+        ("139921198013010011", "身份证号中的出生日期无效"),
+    ],
+)
+def test_identifier_shaped_like_a_broken_id_number_is_explained(
+    client, identifier, message
+):
+    response = sign_in(client, identifier, "Whatever#2026")
+
+    assert message in page_text(response)
+    assert entries("identity.sign_in") == []
+
+
 def test_five_failures_for_one_account_from_different_addresses_lock_it(client):
     lisi()
 

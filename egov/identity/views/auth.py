@@ -38,7 +38,11 @@ from egov.identity.actions.signin import (
     totp_device,
     verify_second_factor,
 )
-from egov.identity.backends import canonical_identifier, lockout_username
+from egov.identity.backends import (
+    canonical_identifier,
+    identifier_problem,
+    lockout_username,
+)
 from egov.identity.forms_auth import (
     ReauthForm,
     SecondFactorForm,
@@ -150,6 +154,10 @@ def login(request):
         messages.info(request, notice)
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        problem = identifier_problem(form.cleaned_data["identifier"])
+        if problem:
+            form.add_error("identifier", problem)
+            return render(request, "identity/login.html", _login_context(request, form))
         # Logged and counted under the account it names, never as a bare ID
         # number or mobile number.
         identifier = canonical_identifier(form.cleaned_data["identifier"])
