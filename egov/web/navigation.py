@@ -34,6 +34,9 @@ INTERNAL_MENU = [
             Item(_("用户管理"), "sysadmin:user_list", "people", "identity.view_user"),
             Item(_("角色管理"), "sysadmin:role_list", "person-badge", "identity.view_role"),
             Item(
+                _("工作日历"), "calendar:index", "calendar3", "core.change_calendarday"
+            ),
+            Item(
                 _("接入应用（单点登录）"),
                 "sso:application_list",
                 "box-arrow-in-right",
