@@ -31,7 +31,7 @@ def days(first: date, last: date):
         day += timedelta(days=1)
 
 
-# --- what the package says, and that we say the same -------------------------
+# --- what the package says, and that we say the same --------------------------
 
 
 def test_installed_chinesecalendar_has_2026_and_raises_for_2027():
@@ -116,7 +116,7 @@ def test_workdays_between_counts_after_the_first_date_up_to_and_including_the_la
     )
 
 
-# --- 2027: neither source knows it ---------------------------------------------
+# --- 2027: neither source knows it --------------------------------------------
 
 
 def test_2027_is_not_covered_and_counts_weekends_only():
@@ -155,7 +155,7 @@ def test_a_single_day_entered_for_2027_counts_but_leaves_the_year_provisional():
     assert add_workdays(date(2026, 12, 30), 3) == (date(2027, 1, 5), True)
 
 
-# --- the calendar table wins ----------------------------------------------------
+# --- the calendar table wins --------------------------------------------------
 
 
 def test_a_holiday_entered_on_a_2026_weekday_wins_over_chinesecalendar():
@@ -178,7 +178,7 @@ def test_a_makeup_day_entered_on_a_package_holiday_weekend_makes_it_worked():
     assert is_workday(date(2026, 10, 4)) is True
 
 
-# --- the cache ---------------------------------------------------------------------
+# --- the cache ----------------------------------------------------------------
 
 
 def test_a_year_is_loaded_once_and_then_counting_costs_no_query(
@@ -223,7 +223,7 @@ def test_tables_older_than_the_maximum_age_are_rebuilt(monkeypatch):
     assert current_calendar() is not before
 
 
-# --- properties -----------------------------------------------------------------------
+# --- properties ---------------------------------------------------------------
 
 starts = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30))
 counts = st.integers(min_value=0, max_value=150)
