@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "egov.core",
     "egov.audit",
     "egov.identity",
+    "egov.workflow",
     "egov.web",
 ]
 
