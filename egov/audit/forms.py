@@ -45,7 +45,7 @@ class EntryFilterForm(forms.Form):
         label=_("操作代码"),
         required=False,
         max_length=100,
-        help_text=_("按前缀匹配，例如 identity. 或 identity.sign_in"),
+        help_text=_("按前缀匹配，如 identity."),
     )
     outcome = forms.ChoiceField(
         label=_("结果"),

@@ -4,7 +4,7 @@ Django announces these through its auth signals; they are the one place where th
 log listens rather than being called, since the events come from Django itself.
 
 A failed attempt is logged with the reason the sign-in view put in
-`request.egov_signin_failure` (a code such as "otp_invalid"), "bad_credentials"
+`request.egov_signin_failure` (a code such as "otp_failed"), "bad_credentials"
 when it set none. People may sign in with a mobile or ID number; such an
 identifier is logged as the account it names, or masked when it names none,
 so the log never holds personal numbers in clear.

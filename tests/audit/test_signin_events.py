@@ -69,10 +69,10 @@ def test_a_wrong_password_is_logged_as_failed_with_its_reason(clerk):
 
 
 def test_the_reason_the_sign_in_view_gives_is_logged(clerk):
-    _sign_in("lisi", "wrong-password", failure="otp_invalid")
+    _sign_in("lisi", "wrong-password", failure="otp_failed")
 
     (failed,) = _entries()
-    assert failed.detail == {"reason": "otp_invalid"}
+    assert failed.detail == {"reason": "otp_failed"}
 
 
 def test_a_disabled_account_is_logged_as_such(clerk):
