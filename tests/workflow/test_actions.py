@@ -765,3 +765,17 @@ def test_starting_an_unknown_process_or_without_a_subject_is_refused(county):
     # Then both are refused clearly
     assert unknown.value.message == "流程 nothing 不存在或尚未部署"
     assert no_subject.value.fields == {"subject": "请填写标题"}
+
+
+@pytest.mark.django_db
+def test_the_timer_command_reports_how_many_instances_it_checked(county):
+    # Given no instance with a due timer
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+
+    # When the sweep command runs / Then it says it checked none
+    call_command("workflow_timers", stdout=out)
+    assert out.getvalue().strip() == "已检查 0 个到期的流程实例"
