@@ -16,10 +16,13 @@ Paths may cross many-valued relations (a user's organizations are those of the
 posts held); the filter then becomes a `pk IN (subquery)` so rows never repeat.
 """
 
+import operator
 from dataclasses import dataclass
+from functools import lru_cache, reduce
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 
 from egov.identity.models import Organization, Post, PostAssignment, Region, Role, User
@@ -66,6 +69,7 @@ def scope_fields(model) -> ScopeFields:
     return ScopeFields(**declared)
 
 
+@lru_cache(maxsize=256)
 def _is_multi_valued(model, path: str) -> bool:
     """Whether following `path` from `model` may reach several rows."""
     current = model
@@ -115,32 +119,51 @@ def data_scope_of(viewer, *, perm: str | None = None) -> str | None:
     return max(scopes, key=lambda scope: _RANK.get(scope, -1))
 
 
-def anchor_organizations(viewer) -> list[Organization]:
+@dataclass(frozen=True)
+class Anchor:
+    """Where a viewer's scope starts: an organization where they hold a post."""
+
+    pk: int
+    path: str
+    region_id: int
+
+
+def anchor_organizations(viewer) -> list[Anchor]:
     """The organizations a viewer's scope starts from: those of every post held."""
-    return list(
-        Organization.objects.filter(
-            posts__holders__user=viewer, posts__is_active=True
-        ).distinct()
-    )
+    rows = _held_organizations(viewer).values_list("pk", "path", "region_id").distinct()
+    return [Anchor(*row) for row in rows]
 
 
 def _subtree_q(paths) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return condition
+    """Rows whose materialized path starts with any of `paths` (not empty)."""
+    return reduce(operator.or_, (Q(path__startswith=path) for path in paths))
+
+
+def _held_organizations(viewer):
+    return Organization.objects.filter(
+        posts__holders__user=viewer, posts__is_active=True
+    )
 
 
 def scope_organization_ids(viewer, scope: str) -> list[int]:
-    """Ids of the organizations inside an ORGANIZATION/…SUBTREE/REGION scope."""
+    """Ids of the organizations inside an ORGANIZATION/…SUBTREE/REGION scope.
+
+    The organization and subtree scopes take one query each: the subtree is
+    every organization whose path starts with the path of one where the viewer
+    holds a post.
+    """
+    if scope == Role.DataScope.ORGANIZATION:
+        rows = _held_organizations(viewer).values_list("pk", flat=True).distinct()
+        return list(rows)
+    if scope == Role.DataScope.ORGANIZATION_SUBTREE:
+        below_a_held_one = _held_organizations(viewer).filter(
+            StartsWith(OuterRef("path"), F("path"))
+        )
+        rows = Organization.objects.filter(Exists(below_a_held_one))
+        return list(rows.values_list("pk", flat=True))
     anchors = anchor_organizations(viewer)
     if not anchors:
         return []
-    if scope == Role.DataScope.ORGANIZATION:
-        return [org.pk for org in anchors]
-    if scope == Role.DataScope.ORGANIZATION_SUBTREE:
-        rows = Organization.objects.filter(_subtree_q({o.path for o in anchors}))
-        return list(rows.values_list("pk", flat=True))
     region_ids = scope_region_ids(viewer, anchors)
     return list(
         Organization.objects.filter(region_id__in=region_ids).values_list(
