@@ -18,6 +18,7 @@ node_modules/.package-lock.json: package.json
 	touch node_modules/.package-lock.json
 
 assets: node_modules/.package-lock.json
+	npm run build --silent
 
 setup: $(STAMP) assets
 	mkdir -p var

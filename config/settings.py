@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "egov.audit",
     "egov.identity",
     "egov.workflow",
+    "egov.eforms",
     "egov.web",
 ]
 

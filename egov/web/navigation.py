@@ -34,6 +34,12 @@ INTERNAL_MENU = [
             Item(_("用户管理"), "sysadmin:user_list", "people", "identity.view_user"),
             Item(_("角色管理"), "sysadmin:role_list", "person-badge", "identity.view_role"),
             Item(
+                _("表单管理"),
+                "eforms:form_list",
+                "ui-checks",
+                "eforms.view_formdefinition",
+            ),
+            Item(
                 _("工作日历"), "calendar:index", "calendar3", "core.change_calendarday"
             ),
             Item(
