@@ -109,7 +109,10 @@ def calendar_remove_day(request, pk: int):
 def calendar_notice(request, year: int):
     holidays, makeups = work_calendar.notice_lines(year)
     form = YearNoticeForm(
-        request.POST or None, year=year, holidays=holidays, makeup_days=makeups
+        request.POST if request.method == "POST" else None,
+        year=year,
+        holidays=holidays,
+        makeup_days=makeups,
     )
     notice = work_calendar.year_notice(year)
     form.initial.setdefault("document", notice.document if notice else "")

@@ -41,7 +41,12 @@ CACHE_KEY = "egov:core:workcalendar-version"
 # of a change through a shared cache.
 MAX_TABLE_AGE = 300
 
-_HOLIDAY_NAMES = {item.value: item.chinese for item in chinese_calendar.Holiday}
+# The package's short names, spelled as the State Council's notice spells them.
+_NOTICE_SPELLING = {"清明": "清明节", "端午": "端午节", "中秋": "中秋节"}
+_HOLIDAY_NAMES = {
+    item.value: _NOTICE_SPELLING.get(item.chinese, item.chinese)
+    for item in chinese_calendar.Holiday
+}
 
 
 @dataclass(frozen=True)

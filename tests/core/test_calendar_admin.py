@@ -328,6 +328,16 @@ def test_the_notice_form_shows_what_was_entered(client, admin):
     assert 'value="国办发明电〔2026〕9号"' in page
 
 
+def test_the_notice_form_for_2026_starts_from_chinesecalendar(client, admin):
+    client.force_login(admin)
+
+    page = body(client.get(reverse("calendar:notice", args=[2026])))
+
+    assert page.count('value="清明节"') == 1 and page.count('value="中秋节"') == 1
+    assert 'value="2026-02-15"' in page and 'value="2026-02-23"' in page
+    assert 'value="2026-09-20"' in page and 'value="2026-10-10"' in page
+
+
 def test_notice_lines_group_consecutive_days_and_read_the_package_for_2026():
     holidays, makeups = notice_lines(2026)
 
