@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from egov.audit.models import AuditEntry
+from egov.core import calendar as work_calendar
 from egov.core import deadline_sweep
 from egov.core.calendar import HolidayRange, enter_year_notice
 from egov.core.clocks import end_clock_stop, grant_extension, start_clock_stop
@@ -707,3 +708,32 @@ def test_the_sweep_command_refuses_an_unknown_domain_or_time(domain):
         call_command("timelimits", "sweep", "--domain", "nobody")
     with pytest.raises(CommandError, match="时间格式应为"):
         call_command("timelimits", "sweep", "--at", "tomorrow")
+
+
+def test_the_coverage_command_names_next_year_until_it_is_entered(monkeypatch, capsys):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: at(2026, 11, 26, 10))
+
+    with pytest.raises(CommandError) as missing:
+        call_command("timelimits", "coverage")
+    enter_year_notice(
+        actor=calendar_admin(),
+        year=2027,
+        holidays=[HolidayRange("元旦", date(2027, 1, 1), date(2027, 1, 3))],
+    )
+    call_command("timelimits", "coverage")
+
+    assert str(missing.value) == (
+        "2027年的节假日安排尚未录入，请在“工作日历”中录入国务院办公厅通知。"
+    )
+    assert "未来三个月的节假日安排均已掌握。" in capsys.readouterr().out
+
+
+def test_the_recompute_command_calls_the_calendar_listeners():
+    heard = []
+    work_calendar.register_calendar_listener("test", heard.append)
+    try:
+        call_command("timelimits", "recompute", "2027", "2028")
+    finally:
+        work_calendar.unregister_calendar_listener("test")
+
+    assert heard == [{2027, 2028}]
