@@ -214,16 +214,29 @@ def grantable_permissions():
     single sign-on applications, without the platform's internal rows."""
     from django.contrib.auth.models import Permission
 
-    rows = Permission.objects.select_related("content_type").order_by(
-        "content_type__app_label", "content_type__model", "codename"
-    )
-    return [
+    rows = [
         perm
-        for perm in rows
+        for perm in Permission.objects.select_related("content_type")
         if _is_grantable(
             perm.content_type.app_label, perm.content_type.model, perm.codename
         )
     ]
+    return sorted(rows, key=_picker_order)
+
+
+_VERB_ORDER = {"view": 0, "add": 1, "change": 2, "delete": 3}
+
+
+def _picker_order(perm):
+    """By app, then model; within a model view, add, change, delete, then the
+    model's own permissions."""
+    verb = perm.codename.partition("_")[0]
+    return (
+        perm.content_type.app_label,
+        perm.content_type.model,
+        _VERB_ORDER.get(verb, 4),
+        perm.codename,
+    )
 
 
 def permission_label(perm) -> str:

@@ -113,7 +113,7 @@ def _is_htmx(request) -> bool:
 
 @permission_required("identity.view_region")
 def region_list(request):
-    rows = list(regions_for(request.user).order_by("path"))
+    rows = list(regions_for(request.user).order_by("code"))
     return render(
         request,
         T + "region_list.html",
@@ -208,17 +208,18 @@ def _org_panel_context(request, org):
 def org_list(request):
     user = request.user
     show_inactive = request.GET.get("inactive") == "1"
-    rows = organizations_for(user).order_by("path")
+    rows = organizations_for(user).order_by("sort_order", "code")
     if not show_inactive:
         rows = rows.filter(is_active=True)
     rows = list(rows)
+    tree = build_tree(rows)
     selected = None
     if request.GET.get("org"):
         selected = get_organization_for(user, request.GET["org"])
-    elif rows:
-        selected = rows[0]
+    elif tree:
+        selected = tree[0]["node"]
     context = {
-        "tree": build_tree(rows),
+        "tree": tree,
         "count": len(rows),
         "selected": selected,
         "show_inactive": show_inactive,
