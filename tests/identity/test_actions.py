@@ -800,3 +800,25 @@ def test_ensure_builtin_roles_fails_loudly_when_a_permission_is_missing():
         builtin.MissingPermissionsError, match="audit.export_auditentry"
     ):
         builtin.ensure_builtin_roles()
+
+
+def test_every_administration_action_code_has_a_chinese_name():
+    import re
+    from pathlib import Path
+
+    from egov.audit.labels import action_label
+    from egov.identity import action_labels
+    from egov.identity.actions import _common
+
+    folder = Path(_common.__file__).parent
+    sources = "\n".join(
+        (folder / f"{name}.py").read_text()
+        for name in ("regions", "organizations", "posts", "users", "roles")
+    )
+    codes = set(re.findall(r'@audited\("(identity\.[a-z_]+)"', sources))
+
+    action_labels.register()
+
+    assert len(codes) == 30
+    assert codes == set(action_labels.ACTION_LABELS)
+    assert action_label("identity.assign_roles") == "分配角色"
