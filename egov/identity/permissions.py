@@ -173,8 +173,33 @@ class IdentityPolicy(Policy):
                 return False
             if obj.pk == user.pk and action == "view_user":
                 return True
+            if action == "change_user" and not self._outranks(user, obj):
+                return False
             return visible(user, User.objects.filter(pk=obj.pk), perm=perm).exists()
         raise TypeError(f"identity policy does not judge {type(obj).__name__}")
+
+    def _outranks(self, user, target) -> bool:
+        """Whether `user` may manage `target`'s account (edit, posts, password,
+        disable) without gaining power through it.
+
+        Taking over an account must not widen what one can do: the target may
+        carry no administrator duty (三员) that `user` lacks, and no role whose
+        data scope is wider than `user`'s scope for managing users. So an
+        organization administrator cannot reset the system administrator's
+        password, and the system administrator cannot take over the security
+        or audit administrator.
+        """
+        from egov.identity.queries import SCOPE_RANK, data_scope_of
+
+        roles = list(target.roles.filter(is_active=True))
+        if not roles:
+            return True
+        target_duties = duties_of(role_permission_names(roles))
+        if not target_duties <= duties_of(user.get_all_permissions()):
+            return False
+        own = data_scope_of(user, perm="identity.change_user")
+        widest = max(SCOPE_RANK[role.data_scope] for role in roles)
+        return own is not None and widest <= SCOPE_RANK[own]
 
 
 identity_policy = IdentityPolicy()

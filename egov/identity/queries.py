@@ -34,7 +34,7 @@ SCOPE_ORDER = [
     Role.DataScope.REGION_SUBTREE,
     Role.DataScope.ALL,
 ]
-_RANK = {scope: rank for rank, scope in enumerate(SCOPE_ORDER)}
+SCOPE_RANK = {scope: rank for rank, scope in enumerate(SCOPE_ORDER)}
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def data_scope_of(viewer, *, perm: str | None = None) -> str | None:
     scopes = set(roles.values_list("data_scope", flat=True))
     if not scopes:
         return None
-    return max(scopes, key=lambda scope: _RANK.get(scope, -1))
+    return max(scopes, key=lambda scope: SCOPE_RANK.get(scope, -1))
 
 
 @dataclass(frozen=True)

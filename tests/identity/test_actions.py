@@ -822,3 +822,17 @@ def test_every_administration_action_code_has_a_chinese_name():
     assert len(codes) == 30
     assert codes == set(action_labels.ACTION_LABELS)
     assert action_label("identity.assign_roles") == "分配角色"
+
+
+def test_the_system_admin_cannot_reset_the_auditors_password():
+    county = demo_county()
+    auditor = county.people.qianshiyi
+
+    with pytest.raises(PermissionDenied):
+        user_actions.reset_password(
+            actor=county.people.wujiu, user=auditor, password="Taken@2026over"
+        )
+
+    auditor.refresh_from_db()
+    assert not auditor.check_password("Taken@2026over")
+    assert last_entry("identity.reset_password").outcome == "denied"

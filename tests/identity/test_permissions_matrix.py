@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from egov.identity import roles as builtin
-from egov.identity.models import User
+from egov.identity.models import PostAssignment, User
 from egov.identity.permissions import ACTIONS, identity_policy
 from tests.identity.factories import demo_county, no_staff_2fa, user
 
@@ -162,6 +162,13 @@ OBJECT_CASES = [
     ("lisi", "view_personal_data", "hemin", True),
     ("lisi", "view_personal_data", "wangwu", False),
     ("qianshiyi", "view_user", "lisi", False),
+    # Taking over an account must not widen one's power.
+    ("wujiu", "change_user", "zhaoliu", True),
+    ("wujiu", "change_user", "zhengshi", False),
+    ("wujiu", "change_user", "qianshiyi", False),
+    ("wujiu", "view_personal_data", "qianshiyi", True),
+    ("zhengshi", "assign_role", "wujiu", True),
+    ("wujiu", "change_user", "zhouba", True),
 ]
 
 
@@ -208,3 +215,19 @@ def test_only_a_superuser_acts_on_a_superuser():
 
     assert not identity_policy.can(county.people.wujiu, "change_user", root)
     assert identity_policy.can(other_root, "change_user", root)
+
+
+def test_an_org_admin_cannot_take_over_a_wider_account_in_their_subtree():
+    county = demo_county()
+    PostAssignment.objects.filter(user=county.people.wujiu).update(
+        post=county.posts.registry_clerk
+    )
+    supervisor = user(
+        "auditor2", "监察二", posts=[county.posts.market_chief], roles=["supervisor"]
+    )
+
+    assert not identity_policy.can(
+        county.people.zhaoliu, "change_user", county.people.wujiu
+    )
+    assert not identity_policy.can(county.people.zhaoliu, "change_user", supervisor)
+    assert identity_policy.can(county.people.zhaoliu, "view_user", county.people.wujiu)
