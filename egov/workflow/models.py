@@ -153,12 +153,23 @@ class Task(models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")
         RETURNED = "returned", _("已退回")
         TRANSFERRED = "transferred", _("已转办")
+        # The holder waits while others act for it (加签, 委派, 退回后原路返回).
+        WAITING = "waiting", _("等待他人办理")
+
+    class Kind(models.TextChoices):
+        NODE = "node", _("环节任务")
+        SIGN_BEFORE = "sign_before", _("前加签")
+        SIGN_AFTER = "sign_after", _("后加签")
+        DELEGATE = "delegate", _("委派")
+        RESUBMIT = "resubmit", _("退回重办")
 
     class Outcome(models.TextChoices):
         APPROVE = "approve", _("同意")
         REJECT = "reject", _("不同意")
 
     OPEN_STATES = (State.OPEN, State.CLAIMED)
+    # Rows that still stand for an engine task (egov.workflow.runtime.sync).
+    LIVE_STATES = (State.OPEN, State.CLAIMED, State.WAITING)
 
     instance = models.ForeignKey(
         ProcessInstance,
@@ -217,6 +228,20 @@ class Task(models.Model):
     opinion = models.TextField(_("审批意见"), blank=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=64, blank=True)
     submitted_data = models.JSONField(_("提交的数据"), default=dict, blank=True)
+    # Rows other than NODE are added by an operation (egov.workflow.operations)
+    # to the task in `parent`; they share its engine task and never complete it.
+    kind = models.CharField(
+        _("任务类型"), max_length=12, choices=Kind.choices, default=Kind.NODE
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("所属任务"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extra_tasks",
+    )
+    context = models.JSONField(_("操作信息"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("任务")
@@ -450,3 +475,55 @@ class Cc(models.Model):
 
     def __str__(self):
         return f"{self.instance} → {self.user}"
+
+
+class Notification(models.Model):
+    """站内消息: a short message to one person (催办, 抄送…) with a link."""
+
+    class Kind(models.TextChoices):
+        URGE = "urge", _("催办")
+        CC = "cc", _("抄送")
+        TASK = "task", _("任务")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    instance = models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("流程实例"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_urgent = models.BooleanField(_("紧急"), default=False)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["user", "read_at", "-created_at"], name="wf_notification_user"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
