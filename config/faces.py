@@ -48,10 +48,12 @@ def _internal():
         path("staff/", include("egov.identity.urls_internal")),
         path("staff/sso/", include("egov.identity.urls_sso")),
         path("staff/audit/", include("egov.audit.urls")),
+        path("staff/workflow/", include("egov.workflow.urls")),
         path("staff/forms/", include("egov.eforms.urls")),
         path("staff/calendar/", include("egov.core.urls_internal")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),
+        path("api/workflow/", include("egov.workflow.api_urls")),
     ]
 
 

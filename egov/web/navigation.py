@@ -27,12 +27,28 @@ class Section:
 INTERNAL_MENU = [
     Section(_("工作台"), [Item(_("我的工作台"), "staff:workbench", "speedometer2")]),
     Section(
+        _("流程办理"),
+        [
+            Item(_("发起流程"), "workflow:start", "plus-circle"),
+            Item(_("待办"), "workflow:todo", "inbox"),
+            Item(_("已办"), "workflow:done", "check2-square"),
+            Item(_("我发起的"), "workflow:started", "send"),
+            Item(_("抄送我的"), "workflow:cc", "envelope-open"),
+        ],
+    ),
+    Section(
         _("系统管理"),
         [
             Item(_("行政区划"), "sysadmin:region_list", "geo-alt", "identity.view_region"),
             Item(_("机构与岗位"), "sysadmin:org_list", "diagram-3", "identity.view_organization"),
             Item(_("用户管理"), "sysadmin:user_list", "people", "identity.view_user"),
             Item(_("角色管理"), "sysadmin:role_list", "person-badge", "identity.view_role"),
+            Item(
+                _("流程管理"),
+                "workflow:definition_list",
+                "bezier2",
+                "workflow.view_processdefinition",
+            ),
             Item(
                 _("表单管理"),
                 "eforms:form_list",

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from egov.workflow import queries as workflow_queries
+
 
 def home(request):
     return render(request, "web/home.html")
@@ -10,7 +12,11 @@ def home(request):
 
 @login_required
 def workbench(request):
-    return render(request, "web/workbench.html")
+    return render(
+        request,
+        "web/workbench.html",
+        {"workflow_counts": workflow_queries.counts(request.user)},
+    )
 
 
 def healthz(request):

@@ -653,6 +653,33 @@ def node_states(workflow, process_id: str) -> tuple[list[str], list[str]]:
     return sorted(current), sorted(completed - current)
 
 
+def next_user_tasks(spec, node_id: str) -> list[str]:
+    """Ids of the user tasks reachable from `node_id` without passing another.
+
+    Gateways, events and service tasks are passed through; call activities
+    and user tasks stop the walk. Used to ask a handler, before completing,
+    for choices the next nodes need.
+    """
+    start_spec = spec.task_specs.get(node_id)
+    if start_spec is None:
+        return []
+    found, seen = [], set()
+    pending = list(start_spec.outputs)
+    while pending:
+        current = pending.pop(0)
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if current.manual or isinstance(current, _Voting):
+            if current.bpmn_id and current.bpmn_id not in found:
+                found.append(current.bpmn_id)
+            continue
+        if isinstance(current, SubWorkflowTask):
+            continue
+        pending.extend(current.outputs)
+    return found
+
+
 def task_node(task) -> tuple[str, str]:
     """(process id, node id) of an engine task."""
     return task.workflow.spec.name, task.task_spec.bpmn_id

@@ -45,7 +45,7 @@ def holds_open_task(user, instance) -> bool:
 def took_part(user, instance) -> bool:
     """Whether `user` holds, held or may claim a task of `instance`, or was cc'd."""
     from egov.workflow.assignment import candidate_filter
-    from egov.workflow.models import Cc, Task, TaskCandidate
+    from egov.workflow.models import Cc, TaskCandidate
 
     if instance.tasks.filter(assignee=user).exists():
         return True
@@ -53,9 +53,9 @@ def took_part(user, instance) -> bool:
         return True
     if Cc.objects.filter(instance=instance, user=user).exists():
         return True
-    open_ids = instance.tasks.filter(state=Task.State.OPEN).values("pk")
+    # Candidate rows exist only while a task is open or claimed.
     return TaskCandidate.objects.filter(
-        candidate_filter(user), task_id__in=open_ids
+        candidate_filter(user), task__instance=instance
     ).exists()
 
 
