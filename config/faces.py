@@ -50,6 +50,7 @@ def _internal():
         path("staff/audit/", include("egov.audit.urls")),
         path("staff/workflow/", include("egov.workflow.urls")),
         path("staff/forms/", include("egov.eforms.urls")),
+        path("staff/workflow/designer/", include("egov.workflow.urls_designer")),
         path("staff/calendar/", include("egov.core.urls_internal")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),

@@ -2,7 +2,8 @@
 //
 // A container marked `data-egov-form` names three URLs:
 //   data-schema-url  GET  -> {"schema": <form-js schema>}
-//   data-data-url    GET  -> {"data": {...}}               (optional)
+//   data-data-url    GET  -> {"data": {...}}   (optional; the schema answer's
+//                    "data" is used when there is no separate data URL)
 //   data-submit-url  POST <- {"data": {...}, "action": ..., <extras>}
 // Buttons inside it with `data-egov-submit="<action>"` submit; inputs inside it
 // with `data-egov-extra` add their `name`/value to the payload (e.g. an
@@ -100,8 +101,11 @@ async function mount(container) {
   let schema;
   let data = {};
   try {
-    schema = (await getJSON(container.dataset.schemaUrl)).schema;
-    if (container.dataset.dataUrl) {
+    const loaded = await getJSON(container.dataset.schemaUrl);
+    schema = loaded.schema;
+    // One endpoint may answer both: {"schema": ..., "data": ...}.
+    data = loaded.data || {};
+    if (container.dataset.dataUrl && container.dataset.dataUrl !== container.dataset.schemaUrl) {
       data = (await getJSON(container.dataset.dataUrl)).data || {};
     }
   } catch (error) {

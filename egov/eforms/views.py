@@ -19,7 +19,7 @@ from egov.eforms import actions, queries, validation
 from egov.eforms.permissions import form_policy
 
 # The form-js editor's expression fields (CodeMirror) need one <style>
-# element; only the designer pages admit it, by nonce (docs/adr/0005).
+# element; only the designer pages admit it, by nonce (docs/adr/0006).
 designer_csp = csp_update({"style-src": [NONCE]})
 
 # Larger bodies than a form schema or a form's data ever need are refused

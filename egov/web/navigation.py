@@ -50,6 +50,12 @@ INTERNAL_MENU = [
                 "workflow.view_processdefinition",
             ),
             Item(
+                _("流程设计"),
+                "workflow_designer:definition_list",
+                "diagram-2",
+                "workflow.view_processdefinition",
+            ),
+            Item(
                 _("表单管理"),
                 "eforms:form_list",
                 "ui-checks",

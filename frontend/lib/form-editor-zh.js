@@ -41,6 +41,10 @@ const TEXT = {
   // properties panel
   General: "常规",
   Label: "标签",
+  "Field label": "字段标签",
+  "Group label": "分组标签",
+  "Table label": "表格标签",
+  Title: "标题",
   Key: "字段标识",
   ID: "编号",
   Path: "数据路径",
