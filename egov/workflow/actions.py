@@ -32,6 +32,7 @@ from egov.workflow.models import (
     TaskCandidate,
     TaskEvent,
 )
+from egov.workflow.operations import signing
 from egov.workflow.permissions import workflow_policy
 
 KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
@@ -471,6 +472,17 @@ def complete_task(
             instance_ref=instance.pk,
             task_ref=row.pk,
         )
+    if signing.takes_over(row):
+        # 加签, 委派 and returned work: the engine task waits (operations/).
+        return signing.complete_extra(
+            session=session,
+            row=row,
+            actor=actor,
+            outcome=outcome,
+            opinion=opinion,
+            data=data,
+            key=key,
+        )
     workflow = session.load()
     engine_task = engine.find_task(workflow, row.engine_task_id)
     if not engine.is_waiting_user_task(engine_task):
@@ -685,7 +697,7 @@ def _end_instance(instance, actor, state, kind, reason) -> None:
     session = runtime.Session(instance, actor)
     workflow = session.load()
     engine.cancel(workflow)
-    open_rows = list(instance.tasks.filter(state__in=Task.OPEN_STATES))
+    open_rows = list(instance.tasks.filter(state__in=Task.LIVE_STATES))
     if open_rows:
         session.close_tasks(open_rows, Task.State.CANCELLED)
     if instance.state == ProcessInstance.State.SUSPENDED:

@@ -15,7 +15,16 @@ SUSPEND = "workflow.suspend_instance"
 TERMINATE = "workflow.terminate_instance"
 DISPATCH = "workflow.dispatch_instance"
 
-TASK_ACTIONS = {"view_task", "open", "complete", "claim", "release"}
+TASK_ACTIONS = {
+    "view_task",
+    "open",
+    "complete",
+    "claim",
+    "release",
+    "operate",
+    "withdraw",
+    "urge",
+}
 INSTANCE_ACTIONS = {
     "view_instance",
     "suspend",
@@ -80,6 +89,9 @@ class WorkflowPolicy(Policy):
     - open: the assignee or a candidate. complete: the assignee.
     - claim: a candidate of a pooled task. release: the assignee of a pooled
       task.
+    - operate (退回, 转办, 委派, 加签/减签, 抄送): the assignee. withdraw (撤回):
+      whoever completed it. urge (催办): the initiator, anyone who completed a
+      task of the instance, or DISPATCH within scope.
     - view_instance: the initiator, anyone who took part (task, candidate,
       cc), or VIEW_INSTANCES within the data scope.
     - suspend / resume: SUSPEND within the data scope, or whoever holds an
@@ -113,6 +125,17 @@ class WorkflowPolicy(Policy):
             return task.is_pooled and is_candidate(user, task)
         if action == "release":
             return task.is_pooled and mine
+        if action == "operate":
+            return mine
+        if action == "withdraw":
+            return task.completed_by_id == user.pk
+        if action == "urge":
+            instance = task.instance
+            return (
+                instance.initiator_id == user.pk
+                or instance.tasks.filter(completed_by=user).exists()
+                or in_scope(user, DISPATCH, instance)
+            )
         if action == "open":
             return mine or (task.assignee_id is None and is_candidate(user, task))
         return (

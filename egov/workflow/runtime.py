@@ -189,17 +189,17 @@ class Session(engine.EngineContext):
     def sync(self, workflow) -> None:
         """Make the open Task rows match the engine's waiting user tasks."""
         ready = {t.id: t for t in engine.ready_user_tasks(workflow)}
-        open_rows = {
-            row.engine_task_id: row
-            for row in Task.objects.filter(
-                instance=self.instance, state__in=Task.OPEN_STATES
-            )
-        }
-        gone = [row for eid, row in open_rows.items() if eid not in ready]
+        # Several rows may stand for one engine task (加签, 委派: see
+        # egov.workflow.operations); all of them end when it goes.
+        live = list(
+            Task.objects.filter(instance=self.instance, state__in=Task.LIVE_STATES)
+        )
+        gone = [row for row in live if row.engine_task_id not in ready]
         if gone:
             self.close_tasks(gone, Task.State.CANCELLED)
+        present = {row.engine_task_id for row in live}
         for eid, engine_task in ready.items():
-            if eid not in open_rows:
+            if eid not in present:
                 self._create_task(engine_task)
         if self.created:
             self._insert_created()
