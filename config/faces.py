@@ -5,6 +5,7 @@ face (workbench, administration) on the government network. A process mounts
 only the faces it is told to, so neither exposes the other's URLs.
 """
 
+from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import (
@@ -39,11 +40,19 @@ def _public():
         path("", include("egov.web.urls_public")),
         path("", include("egov.identity.urls_public")),
         path("api/public/", include("egov.identity.api_urls_public")),
+        path("hall/", include("egov.servicehall.urls_public")),
     ]
 
 
 def _internal():
     return [
+        # Operators' Django admin signs in through the platform's own sign-in
+        # (lockout, second factor), never through the admin's login form.
+        path(
+            "staff/django-admin/login/",
+            RedirectView.as_view(url="/login/?next=/staff/django-admin/"),
+        ),
+        path("staff/django-admin/", admin.site.urls),
         path("staff/", include("egov.web.urls_internal")),
         path("staff/", include("egov.identity.urls_internal")),
         path("staff/sso/", include("egov.identity.urls_sso")),
@@ -52,6 +61,7 @@ def _internal():
         path("staff/forms/", include("egov.eforms.urls")),
         path("staff/workflow/designer/", include("egov.workflow.urls_designer")),
         path("staff/calendar/", include("egov.core.urls_internal")),
+        path("staff/catalog/", include("egov.servicehall.urls_catalog_admin")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),
         path("api/workflow/", include("egov.workflow.api_urls")),

@@ -41,6 +41,9 @@ SEPARATED_DUTIES = {
         "oauth2_provider.add_application",
         "oauth2_provider.change_application",
         "oauth2_provider.delete_application",
+        "core.add_calendarday",
+        "core.change_calendarday",
+        "core.delete_calendarday",
     },
     "security": {
         "identity.add_role",

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import path
 
 from egov.web import views
@@ -6,5 +5,4 @@ from egov.web import views
 app_name = "staff"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
-    path("django-admin/", admin.site.urls),
 ]
