@@ -14,10 +14,23 @@ import { Form } from "@bpmn-io/form-js-viewer";
 import "@bpmn-io/form-js/dist/assets/form-js.css";
 import "./styles/forms.css";
 
+import { translateWithin } from "./lib/dom-translate.js";
 import { ChineseValidatorModule } from "./lib/form-validator.js";
 import { getJSON, postJSON, showAlert } from "./lib/http.js";
 
 const forms = new Map();
+
+// The few words form-js's viewer writes itself (field labels come from the
+// schema and are already Chinese).
+const VIEWER_TEXT = {
+  Select: "请选择",
+  Search: "搜索",
+  "No results": "无匹配项",
+  "All values selected": "已全部选择",
+  "Add new": "新增一项",
+  Collapse: "收起",
+};
+const VIEWER_PATTERNS = [[/^Expand all \((\d+)\)$/, "全部展开（$1）"]];
 
 function instancePaths(form) {
   const registry = form.get("formFieldInstanceRegistry");
@@ -112,6 +125,7 @@ async function mount(container) {
     showAlert(messages, "danger", "表单加载失败，请刷新页面重试");
     return;
   }
+  translateWithin(canvas, VIEWER_TEXT, VIEWER_PATTERNS);
   const form = new Form({ container: canvas, additionalModules: [ChineseValidatorModule] });
   await form.importSchema(schema, data);
   const readOnly = container.dataset.readonly === "true" || !container.dataset.submitUrl;

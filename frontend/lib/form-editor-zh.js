@@ -1,6 +1,7 @@
 // Chinese labels for the form-js editor. form-js has no translation service
 // for most of its editor, so text it renders is swapped for the Chinese text
 // as it appears. Strings not listed stay in English.
+import { translateWithin } from "./dom-translate.js";
 
 const TEXT = {
   // palette
@@ -139,47 +140,6 @@ const TEXT = {
   "Where the child variables of this component are pathed to.": "此组件内字段的数据存放路径",
 };
 
-const ATTRIBUTES = ["title", "placeholder", "aria-label"];
-
-function translateNode(node) {
-  if (node.nodeType === Node.TEXT_NODE) {
-    const key = node.data.trim();
-    if (key && Object.prototype.hasOwnProperty.call(TEXT, key)) {
-      node.data = node.data.replace(key, TEXT[key]);
-    }
-    return;
-  }
-  if (node.nodeType !== Node.ELEMENT_NODE) {
-    return;
-  }
-  for (const name of ATTRIBUTES) {
-    const value = node.getAttribute(name);
-    if (value && Object.prototype.hasOwnProperty.call(TEXT, value)) {
-      node.setAttribute(name, TEXT[value]);
-    }
-  }
-  node.childNodes.forEach(translateNode);
-}
-
 export function translateFormEditor(root) {
-  translateNode(root);
-  const observer = new MutationObserver((mutations) => {
-    for (const mutation of mutations) {
-      if (mutation.type === "characterData") {
-        translateNode(mutation.target);
-      } else if (mutation.type === "attributes") {
-        translateNode(mutation.target);
-      } else {
-        mutation.addedNodes.forEach(translateNode);
-      }
-    }
-  });
-  observer.observe(root, {
-    subtree: true,
-    childList: true,
-    characterData: true,
-    attributes: true,
-    attributeFilter: ATTRIBUTES,
-  });
-  return observer;
+  return translateWithin(root, TEXT);
 }
