@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "egov.identity",
     "egov.workflow",
     "egov.eforms",
+    "egov.servicehall",
     "egov.web",
 ]
 

@@ -37,6 +37,17 @@ INTERNAL_MENU = [
         ],
     ),
     Section(
+        _("政务服务"),
+        [
+            Item(
+                _("事项管理"),
+                "catalog_admin:item_list",
+                "journal-bookmark",
+                "servicehall.view_serviceitem",
+            ),
+        ],
+    ),
+    Section(
         _("系统管理"),
         [
             Item(_("行政区划"), "sysadmin:region_list", "geo-alt", "identity.view_region"),
