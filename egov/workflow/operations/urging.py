@@ -62,6 +62,8 @@ def next_urge_at(row, actor, now=None):
 def urge_task(*, actor, task, message: str = "", urgent: bool = False) -> list:
     """催办 the handler(s) of an open task; returns the site messages sent."""
     row, instance = common.locked_task(task)
+    if row.assignee_id == actor.pk:
+        raise ActionError(_("不能催办自己的任务"), code="urge_self", target=row)
     if not workflow_policy.can(actor, "urge", row):
         raise PermissionDenied(target=row)
     common.require_running(instance)
@@ -71,8 +73,6 @@ def urge_task(*, actor, task, message: str = "", urgent: bool = False) -> list:
             code="task_not_open",
             target=row,
         )
-    if row.assignee_id == actor.pk:
-        raise ActionError(_("不能催办自己的任务"), code="urge_self", target=row)
     common.require_allowed(runtime.compiled_for(instance.definition), row, "urge")
     message = common.text(
         message, field="message", label_text=_("催办内容"), limit=MAX_MESSAGE
