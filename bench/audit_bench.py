@@ -114,10 +114,11 @@ def _chained(writer: int, rows: int, barrier, results) -> None:
     connection.ensure_connection()
     barrier.wait()
     started = time.perf_counter()
+    queued = 0
     for n in range(rows):
         with transaction.atomic():
-            record(**_row(writer, n))
-    results.put((started, time.perf_counter()))
+            queued += record(**_row(writer, n)).seq is None
+    results.put((started, time.perf_counter(), queued))
     connection.close()
 
 
@@ -140,12 +141,12 @@ def _plain(writer: int, rows: int, barrier, results, writers: int) -> None:
                 hash=fake_hash,
                 **_row(writer, n),
             ).save(force_insert=True)
-    results.put((started, time.perf_counter()))
+    results.put((started, time.perf_counter(), 0))
     connection.close()
 
 
-def _round(kind: str, writers: int, rows: int) -> float:
-    """Run one round of WRITERS processes; returns rows per second."""
+def _round(kind: str, writers: int, rows: int) -> tuple[float, int]:
+    """Run one round of WRITERS processes: rows per second, and rows queued."""
     from django.db import connections
 
     connections.close_all()
@@ -166,8 +167,8 @@ def _round(kind: str, writers: int, rows: int) -> float:
         proc.join()
         if proc.exitcode != 0:
             raise SystemExit(f"a {kind} writer failed (exit code {proc.exitcode})")
-    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
-    return writers * rows / elapsed
+    elapsed = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
+    return writers * rows / elapsed, sum(queued for _, _, queued in spans)
 
 
 def _reset_scratch() -> None:
@@ -226,10 +227,13 @@ def main(argv: list[str] | None = None) -> None:
         facts = _server_facts()
         head_before = ChainHead.objects.get(pk=1).seq
         rates = {"chained": [], "plain": []}
+        queued = 0
         for _ in range(args.rounds):
-            rates["chained"].append(_round("chained", args.writers, args.rows))
+            rate, waited = _round("chained", args.writers, args.rows)
+            rates["chained"].append(rate)
+            queued += waited
             _reset_scratch()
-            rates["plain"].append(_round("plain", args.writers, args.rows))
+            rates["plain"].append(_round("plain", args.writers, args.rows)[0])
         written = ChainHead.objects.get(pk=1).seq - head_before
         report = verify_chain()
         _drop_scratch()
@@ -257,8 +261,8 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(f"chained / plain: {chained / plain:.0%} (bar: at least 50%)")
     print(
-        f"chain: {written} entries appended (expected {expected}); "
-        f"verify: {report.message}"
+        f"chain: {written} entries appended (expected {expected}), "
+        f"{queued} of them queued and sealed after commit; verify: {report.message}"
     )
     if written != expected or not report.intact:
         raise SystemExit("the chain forked or lost entries")

@@ -91,12 +91,14 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction.
 
-    The chain head row is locked until the caller's transaction ends, so
-    concurrent writers append one after another and the chain never forks; if
-    the caller rolls back, its entry goes with it and the seq is reused. All the
-    preparation (organization lookup, serialising the detail) happens before
-    the lock is taken, so the lock is held only for the append itself (see
-    egov.audit.append).
+    The entry commits or rolls back with the caller's transaction; the chain
+    never forks and its seqs have no gaps. Usually the entry is chained at
+    once (its seq is set on return). On PostgreSQL, when another transaction
+    holds the chain head, the entry is stored as pending instead (seq None on
+    return) and chained right after the caller commits, so concurrent actions
+    never queue behind one another (see egov.audit.append). All preparation
+    (organization lookup, serialising the detail) happens before the head is
+    touched.
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None

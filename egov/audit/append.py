@@ -11,14 +11,18 @@ when it is free:
   caller's transaction (the usual case, and every case without concurrency);
 * held by another transaction, or entries already waiting: the entry is
   stored as pending (no seq yet) and the caller goes on. Right after the
-  caller commits, `seal_pending` chains the committed pending entries, in
-  batches, under the head lock, one disk flush for a whole batch.
+  caller commits, `seal_pending` chains the committed pending entries in one
+  batch, so a whole batch costs one disk flush.
 
-A sealer holds a session advisory lock so that one seals at a time, and checks
-for pending entries again after letting it go: whoever failed to get it had
-committed its entry before, so that entry is either sealed or seen by the
-check (no entry is left behind). SQLite's IMMEDIATE transactions serialize
-writers already; there the entry is always chained at once through the ORM.
+One sealer works at a time (a session advisory lock); a writer that finds
+one at work leaves its entry to it, and the sealer looks for pending entries
+again after letting the lock go, so no entry is left behind. A sealer reads the
+head with the pending entries, computes their hashes, and one statement (a
+transaction of its own, one round trip) advances the head only if it is still
+what was read and gives the entries their places with it; if an entry chained
+at once moved the head meanwhile, the sealer reads again. SQLite's IMMEDIATE
+transactions serialize writers already; there the entry is always chained at
+once through the ORM.
 """
 
 from functools import cache, partial
@@ -28,11 +32,11 @@ from django.db import connections, transaction
 from egov.audit.chain import entry_hash
 
 HEAD_MISSING = "The audit chain head is missing; run `egov migrate` to create it."
+# pg advisory lock key of the sealers ("audt").
+SEALER_LOCK = 0x61756474
 # Filled in under the lock; every other column is ready before it is taken.
 CHAIN_FIELDS = ("seq", "created_at", "prev_hash", "hash")
 SEAL_BATCH = 500
-# pg advisory lock key of the sealers ("audt").
-SEALER_LOCK = 0x61756474
 
 
 def _fields():
@@ -70,19 +74,23 @@ def _statements(alias: str) -> dict[str, str]:
             f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1 "
             "RETURNING (SELECT id FROM new_entry)"
         ),
-        "lock_head": f"SELECT seq, hash FROM {head} WHERE id = 1 FOR UPDATE",  # noqa: S608
+        # One statement, its own transaction: the head moves only from the
+        # state the hashes were computed on, and only while every entry of
+        # the batch is still pending; the entries move only with the head.
         "seal": (
-            f"WITH sealed AS (UPDATE {entries} AS e SET seq = v.seq, "  # noqa: S608
+            f"WITH moved AS (UPDATE {head} SET seq = %s, hash = %s "  # noqa: S608
+            "WHERE id = 1 AND seq = %s AND hash = %s "
+            f"AND (SELECT count(*) FROM {entries} WHERE id IN ({{ids}}) "
+            "AND seq IS NULL) = %s RETURNING id), "
+            f"sealed AS (UPDATE {entries} AS e SET seq = v.seq, "
             "prev_hash = v.prev_hash, hash = v.hash "
-            "FROM (VALUES {rows}) AS v(id, seq, prev_hash, hash) "
+            "FROM (VALUES {rows}) AS v(id, seq, prev_hash, hash), moved "
             "WHERE e.id = v.id AND e.seq IS NULL RETURNING e.id) "
-            f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1 "
-            "RETURNING (SELECT count(*) FROM sealed)"
+            "SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM sealed)"
         ),
         "any_pending": (
             f"SELECT EXISTS (SELECT 1 FROM {entries} WHERE seq IS NULL)"  # noqa: S608
         ),
-        "entries": entries,
     }
 
 
@@ -163,8 +171,8 @@ def _append_postgresql(entry, connection, now) -> None:
 def seal_pending(using: str = "default") -> int:
     """Chain every committed pending entry; returns how many this call sealed.
 
-    Safe to call any time from any process: one sealer works at a time and
-    the others leave the work to it.
+    Safe to call any time from any process: one sealer works at a time, and
+    a caller that finds one at work leaves its entry to it.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
@@ -178,50 +186,75 @@ def seal_pending(using: str = "default") -> int:
                 return sealed
         try:
             while True:
-                count = _seal_batch(connection, sql)
+                pending = _pending(using)
+                if not pending:
+                    break
+                count = _seal(connection, pending)
                 sealed += count
-                if count < SEAL_BATCH:
+                # None sealed: an entry chained at once moved the head first.
+                if count and len(pending) < SEAL_BATCH:
                     break
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK])
+        # Whoever failed to get the lock meanwhile relies on this look.
         with connection.cursor() as cursor:
             cursor.execute(sql["any_pending"])
             if not cursor.fetchone()[0]:
                 return sealed
 
 
-def _seal_batch(connection, sql) -> int:
-    from egov.audit.models import AuditEntry
+def _pending(using: str) -> list:
+    """The oldest pending entries, each carrying the head as read with them."""
+    from django.db.models import Subquery
 
-    with transaction.atomic(using=connection.alias):
-        # Only the sealer (holding the advisory lock) changes pending rows, so
-        # the rows read here are still pending once the head is ours.
-        pending = list(
-            AuditEntry.objects.using(connection.alias)
-            .filter(seq__isnull=True)
-            .order_by("id")[:SEAL_BATCH]
+    from egov.audit.models import AuditEntry, ChainHead
+
+    head = ChainHead.objects.using(using).filter(pk=1)
+    return list(
+        AuditEntry.objects.using(using)
+        .filter(seq__isnull=True)
+        .annotate(
+            head_seq=Subquery(head.values("seq")),
+            head_hash=Subquery(head.values("hash")),
         )
-        if not pending:
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(sql["lock_head"])
-            head = cursor.fetchone()
-            if head is None:
-                raise RuntimeError(HEAD_MISSING)
-            seq, prev = head
-            rows = []
-            for entry in pending:
-                seq += 1
-                entry.seq, entry.prev_hash = seq, prev
-                entry.hash = prev = entry_hash(entry)
-                rows.append((entry.pk, entry.seq, entry.prev_hash, entry.hash))
-            cursor.execute(
-                sql["seal"].replace(
-                    "{rows}", ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-                ),
-                [*(value for row in rows for value in row), seq, prev],
-            )
-            if cursor.fetchone()[0] != len(rows):
-                raise RuntimeError("pending audit entries changed while sealing")
-    return len(pending)
+        .order_by("id")[:SEAL_BATCH]
+    )
+
+
+def _seal(connection, pending: list) -> int:
+    """Try once to chain `pending` after the head read with them; 0 if beaten."""
+    first = pending[0]
+    if first.head_seq is None:
+        raise RuntimeError(HEAD_MISSING)
+    seq, prev = first.head_seq, first.head_hash
+    rows = []
+    for entry in pending:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry_hash(entry)
+        rows.append((entry.pk, entry.seq, entry.prev_hash, entry.hash))
+    statement = (
+        _statements(connection.alias)["seal"]
+        .replace("{ids}", ", ".join(["%s"] * len(rows)))
+        .replace("{rows}", ", ".join(["(%s, %s, %s, %s)"] * len(rows)))
+    )
+    params = [
+        seq,
+        prev,
+        first.head_seq,
+        first.head_hash,
+        *(row[0] for row in rows),
+        len(rows),
+        *(value for row in rows for value in row),
+    ]
+    # Outside a transaction block (as after the caller's commit) this is a
+    # transaction of its own: one round trip, one flush for the batch.
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        moved, count = cursor.fetchone()
+    if not moved:
+        return 0
+    if count != len(rows):
+        raise RuntimeError("pending audit entries changed while sealing")
+    return count
