@@ -7,9 +7,11 @@
 // egov/workflow/static/workflow/egov-moddle.json and
 // docs/adr/0004-workflow-engine.md; the server checks all of it on deploy.
 import {
+  CheckboxEntry,
   SelectEntry,
   TextAreaEntry,
   TextFieldEntry,
+  isCheckboxEntryEdited,
   isSelectEntryEdited,
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
@@ -394,6 +396,65 @@ function handlingEntries(element, directory) {
   return entries;
 }
 
+// ---------------------------------------------------------------- 可用操作
+
+// The engine's vocabulary (egov/workflow/bpmn.py OPERATIONS) and the set a
+// node allows when its diagram says nothing (DEFAULT_OPERATIONS).
+const OPERATIONS = [
+  ["approve", "同意"],
+  ["reject", "不同意"],
+  ["return", "退回"],
+  ["transfer", "转办"],
+  ["delegate", "委派"],
+  ["add_signer", "加签"],
+  ["remove_signer", "减签"],
+  ["withdraw", "撤回"],
+  ["urge", "催办"],
+  ["cc", "抄送"],
+];
+const DEFAULT_OPERATIONS = OPERATIONS.map(([code]) => code).filter(
+  (code) => code !== "add_signer" && code !== "remove_signer",
+);
+
+export function allowedOperations(bo) {
+  const written = attr(bo, "egov:Operations", "allowed");
+  if (!written) {
+    return DEFAULT_OPERATIONS;
+  }
+  return written.split(/[,，\s]+/).filter(Boolean);
+}
+
+function OperationEntry(props) {
+  const { element, id, operation, label } = props;
+  const setOperations = useSetter(element, "egov:Operations");
+  const bo = getBusinessObject(element);
+  return CheckboxEntry({
+    element,
+    id,
+    label,
+    // Approving is what completes a task: the engine requires it.
+    disabled: operation === "approve",
+    getValue: () => allowedOperations(bo).includes(operation),
+    setValue: (checked) => {
+      const current = allowedOperations(bo).filter((code) => code !== operation);
+      const next = OPERATIONS.map(([code]) => code).filter(
+        (code) => (code === operation ? checked : current.includes(code)),
+      );
+      setOperations({ allowed: next.join(",") });
+    },
+  });
+}
+
+function operationEntries() {
+  return OPERATIONS.map(([operation, label]) => ({
+    id: `egov-operation-${operation}`,
+    component: OperationEntry,
+    operation,
+    label,
+    isEdited: isCheckboxEntryEdited,
+  }));
+}
+
 // ---------------------------------------------------------------- 表单设置
 
 function formOf(directory, key) {
@@ -601,6 +662,9 @@ class EgovPropertiesProvider {
           label: "办理设置",
           entries: handlingEntries(element, directory),
         });
+      }
+      if (is(element, "bpmn:UserTask")) {
+        extra.push({ id: "egov-operations", label: "可用操作", entries: operationEntries() });
       }
       if (is(element, "bpmn:UserTask") || is(element, "bpmn:StartEvent")) {
         extra.push({ id: "egov-form", label: "表单设置", entries: formEntries(element, directory) });

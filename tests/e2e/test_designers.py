@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.test import Client
+from playwright.sync_api import expect
 
 from egov.eforms.models import FormDefinition
 from egov.identity.models import Role
@@ -111,8 +112,20 @@ def _open_group(page, label):
 
 
 def _select_element(page, element_id):
-    page.locator(f".djs-element[data-element-id={element_id}]").first.click()
-    page.wait_for_timeout(200)
+    # Selecting through the modeler's API, as a click on the canvas would
+    # (which also leaves any field being typed in): shapes drawn by a script
+    # may sit under another shape's context pad.
+    label = page.evaluate(
+        """(id) => {
+          document.activeElement.blur();
+          const modeler = window.egovProcessDesigner.modeler;
+          const element = modeler.get("elementRegistry").get(id);
+          modeler.get("selection").select(element);
+          return element.businessObject.name || id;
+        }""",
+        element_id,
+    )
+    page.locator(".bio-properties-panel-header-label", has_text=label).wait_for()
 
 
 def test_a_form_is_drawn_published_and_listed(
@@ -300,4 +313,120 @@ def test_a_refused_deployment_lists_the_engines_reasons(
     assert alert.inner_text().startswith("流程定义未通过检查，请修改以下问题后重新部署")
     assert "未设置办理人（egov:assignment）" in alert.inner_text()
     assert ProcessDefinition.objects.count() == 0
+    assert problems == []
+
+
+DRAW_BRANCH = """() => {
+  const modeler = window.egovProcessDesigner.modeler;
+  const factory = modeler.get("elementFactory");
+  const modeling = modeler.get("modeling");
+  const registry = modeler.get("elementRegistry");
+  const apply = modeling.appendShape(
+    registry.get("StartEvent_1"),
+    factory.createShape({ type: "bpmn:UserTask" }),
+    { x: 330, y: 178 },
+  );
+  modeling.updateProperties(apply, { id: "apply", name: "填写申请" });
+  const gateway = modeling.appendShape(
+    apply, factory.createShape({ type: "bpmn:ExclusiveGateway" }), { x: 470, y: 178 },
+  );
+  modeling.updateProperties(gateway, { id: "days_check" });
+  const leader = modeling.appendShape(
+    gateway, factory.createShape({ type: "bpmn:UserTask" }), { x: 600, y: 40 },
+  );
+  modeling.updateProperties(leader, { id: "leader", name: "领导审批" });
+  const end = modeling.appendShape(
+    leader, factory.createShape({ type: "bpmn:EndEvent" }), { x: 760, y: 178 },
+  );
+  const shortcut = modeling.connect(gateway, end);
+  const [longFlow] = gateway.outgoing.filter((flow) => flow.target === leader);
+  modeling.updateProperties(longFlow, { id: "long" });
+  modeling.updateProperties(shortcut, { id: "short" });
+  modeling.updateProperties(gateway, { default: shortcut.businessObject });
+  modeler.get("canvas").zoom("fit-viewport");
+  modeler.get("selection").select(longFlow);
+}"""
+
+
+def test_a_branch_condition_and_the_allowed_operations_are_set_in_the_panel(
+    page, live_server, administrator, problems
+):
+    _sign_in(page, live_server, administrator)
+
+    page.goto("/staff/workflow/designer/new/")
+    page.wait_for_selector("[data-egov-designer-ready=true]")
+    page.evaluate(DRAW_BRANCH)
+    panel = page.locator("[data-egov-process-properties]")
+    _open_group(page, "流转条件")
+    panel.get_by_label("流转条件").fill("days > 3")
+    page.wait_for_timeout(400)
+    for node in ("apply", "leader"):
+        _select_element(page, node)
+        _open_group(page, "办理设置")
+        panel.get_by_label("办理人类型").select_option("initiator")
+    _open_group(page, "可用操作")
+    assert panel.get_by_label("同意", exact=True).is_disabled()
+    panel.get_by_label("转办", exact=True).click()
+    expect(panel.get_by_label("转办", exact=True)).not_to_be_checked()
+    panel.get_by_label("加签", exact=True).click()
+    expect(panel.get_by_label("加签", exact=True)).to_be_checked()
+    page.get_by_label("流程编码").fill("leave-branch")
+    page.get_by_label("流程名称").fill("请假分支")
+    page.get_by_role("button", name="部署").click()
+
+    page.wait_for_url("**/processes/leave-branch/")
+    definition = ProcessDefinition.objects.get(key="leave-branch")
+    assert (
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">days &gt; 3'
+        "</bpmn:conditionExpression>"
+    ) in definition.bpmn_xml
+    leader = definition.node_config[definition.main_process_id]["leader"]
+    assert leader["operations"] == [
+        "approve",
+        "reject",
+        "return",
+        "delegate",
+        "add_signer",
+        "withdraw",
+        "urge",
+        "cc",
+    ]
+    assert problems == []
+
+
+def test_the_diagram_widget_highlights_active_and_completed_nodes(
+    page, live_server, administrator, problems
+):
+    _sign_in(page, live_server, administrator)
+    page.goto("/staff/workflow/designer/new/")
+    page.wait_for_selector("[data-egov-designer-ready=true]")
+    page.evaluate(DRAW_THREE_STEPS)
+    drawn = page.evaluate(
+        "async () => (await window.egovProcessDesigner.modeler.saveXML()).xml"
+    )
+    ProcessDefinition.objects.create(
+        key="shown",
+        name="展示",
+        version=1,
+        bpmn_xml=drawn,
+        main_process_id="Process_1",
+        checksum="0" * 64,
+        deployed_by=administrator,
+    )
+    page.route(
+        "**/processes/shown/v1/diagram/",
+        lambda route: route.fulfill(
+            json={"xml": drawn, "active": ["review"], "completed": ["apply"]}
+        ),
+    )
+
+    page.goto("/staff/workflow/designer/processes/shown/")
+    page.wait_for_selector("[data-egov-viewer-ready=true]")
+
+    review = page.locator(".djs-element[data-element-id=review]")
+    apply = page.locator(".djs-element[data-element-id=apply]")
+    assert "egov-node-active" in review.get_attribute("class")
+    assert "egov-node-completed" in apply.get_attribute("class")
+    decide = page.locator(".djs-element[data-element-id=decide]")
+    assert "egov-node" not in decide.get_attribute("class")
     assert problems == []
