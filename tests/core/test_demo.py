@@ -24,6 +24,12 @@ from egov.identity.models import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    # Apps' loaders may store demo files (blank application forms, say).
+    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
+
+
 def _counts() -> dict[str, int]:
     return {
         "regions": Region.objects.count(),
