@@ -45,6 +45,8 @@ def _public():
 
 
 def _internal():
+    from egov.workflow.urls_operations import api_patterns as workflow_ops_api
+
     return [
         # Operators' Django admin signs in through the platform's own sign-in
         # (lockout, second factor), never through the admin's login form.
@@ -57,6 +59,7 @@ def _internal():
         path("staff/", include("egov.identity.urls_internal")),
         path("staff/sso/", include("egov.identity.urls_sso")),
         path("staff/audit/", include("egov.audit.urls")),
+        path("staff/workflow/ops/", include("egov.workflow.urls_operations")),
         path("staff/workflow/", include("egov.workflow.urls")),
         path("staff/forms/", include("egov.eforms.urls")),
         path("staff/workflow/designer/", include("egov.workflow.urls_designer")),
@@ -64,6 +67,10 @@ def _internal():
         path("staff/catalog/", include("egov.servicehall.urls_catalog_admin")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),
+        path(
+            "api/workflow/ops/",
+            include((workflow_ops_api, "workflow_ops_api")),
+        ),
         path("api/workflow/", include("egov.workflow.api_urls")),
     ]
 

@@ -34,6 +34,7 @@ INTERNAL_MENU = [
             Item(_("已办"), "workflow:done", "check2-square"),
             Item(_("我发起的"), "workflow:started", "send"),
             Item(_("抄送我的"), "workflow:cc", "envelope-open"),
+            Item(_("站内消息"), "workflow_ops:notifications", "bell"),
         ],
     ),
     Section(

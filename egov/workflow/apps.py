@@ -6,3 +6,9 @@ class WorkflowConfig(AppConfig):
     name = "egov.workflow"
     label = "workflow"
     verbose_name = _("流程引擎")
+
+    def ready(self):
+        from egov.audit.labels import register_action_labels
+        from egov.workflow.operations.labels import ACTION_LABELS
+
+        register_action_labels(ACTION_LABELS)

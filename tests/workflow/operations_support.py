@@ -9,8 +9,7 @@ from tests.workflow import builders as b
 from tests.workflow.conftest import approve, deploy, start
 
 ALL_OPERATIONS = (
-    "approve,reject,return,transfer,delegate,add_signer,remove_signer,"
-    "withdraw,urge,cc"
+    "approve,reject,return,transfer,delegate,add_signer,remove_signer,withdraw,urge,cc"
 )
 INITIATOR = {"rule": "initiator"}
 WANGWU = {"rule": "user", "users": "wangwu"}
