@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from egov.audit.actions import record
+from egov.audit.apps import ensure_chain_head
 from egov.audit.chain import GENESIS, canonical, entry_hash, verify_chain
 from egov.audit.models import AuditEntry, ChainAnchor, ChainHead
 from egov.core.crypto import sm3_hex
@@ -128,6 +129,19 @@ def test_an_append_without_a_chain_head_fails_instead_of_starting_a_second_chain
 
     with pytest.raises(RuntimeError, match="audit chain head is missing"):
         record(action="office.sign_document")
+
+
+def test_no_new_head_is_made_up_for_a_log_that_still_has_entries():
+    _chain(2)
+    _sql("DELETE FROM audit_chainhead")
+
+    ensure_chain_head(sender=None)
+
+    assert not ChainHead.objects.exists()
+    assert (
+        _verify_output()
+        == "exit 1: 日志链在序号 1 处断裂：日志链头缺失（数据库被直接修改）"
+    )
 
 
 def test_an_intact_chain_reports_how_many_entries_were_verified():

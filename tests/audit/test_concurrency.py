@@ -4,10 +4,11 @@ import threading
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
 
 from egov.audit.actions import record
-from egov.audit.chain import verify_chain
+from egov.audit.chain import GENESIS, verify_chain
 from egov.audit.models import AuditEntry, ChainHead
 
 WRITERS = 8
@@ -83,10 +84,14 @@ def test_eight_concurrent_writers_leave_one_contiguous_verified_chain():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_flush_between_transactional_tests_leaves_a_genesis_head():
-    head = ChainHead.objects.get()
+def test_a_flush_leaves_a_genesis_head_so_appends_go_on():
+    record(action="office.sign_document")
 
-    assert (head.seq, AuditEntry.objects.count()) == (0, 0)
+    call_command("flush", interactive=False, verbosity=0)
+
+    head = ChainHead.objects.get()
+    assert (head.seq, head.hash, AuditEntry.objects.count()) == (0, GENESIS, 0)
+    assert record(action="office.sign_document").seq == 1
 
 
 @pytest.mark.django_db(transaction=True)
