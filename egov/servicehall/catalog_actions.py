@@ -325,19 +325,17 @@ class _MaterialPlan:
     template_file: object = None
     example_file: object = None
     uploads: dict = field(default_factory=dict)
-    clear: set = field(default_factory=set)
 
 
-def _plan_materials(
-    *, actor, materials: list[dict], item_fields: dict, version=None
+def _check_materials(
+    materials: list[dict], item_fields: dict, version=None
 ) -> tuple[list[_MaterialPlan], dict]:
-    """Check every material and store its new files; (plans, errors)."""
+    """Check every material, without storing anything: (plans, errors)."""
     existing = {m.pk: m for m in version.materials.all()} if version else {}
     errors: dict[str, str] = {}
     plans = []
     seen: set[str] = set()
     for index, data in enumerate(materials):
-        prefix = f"materials-{index}-"
         values, problems = clean_material(data, item_fields)
         pk = data.get("id")
         current = None
@@ -349,26 +347,32 @@ def _plan_materials(
             problems["name"] = _("材料“%(name)s”重复") % {"name": values["name"]}
         seen.add(values["name"])
         plan = _MaterialPlan(values=values, existing=current)
-        plan.template_file = current.template_file if current else None
-        plan.example_file = current.example_file if current else None
         for which in ("template", "example"):
-            given = data.get(f"{which}_file")
-            if given is not None:
-                setattr(plan, f"{which}_file", given)
+            stored = getattr(current, f"{which}_file") if current else None
+            if data.get(f"{which}_file") is not None:
+                stored = data[f"{which}_file"]
             if data.get(f"clear_{which}"):
-                setattr(plan, f"{which}_file", None)
-            upload = data.get(f"{which}_upload")
-            if upload:
-                try:
-                    stored = store_upload(actor=actor, upload=upload, allowed=MATERIALS)
-                except ActionError as exc:
-                    problems[f"{which}_upload"] = str(exc.message)
-                else:
-                    setattr(plan, f"{which}_file", stored)
-        for name, message in problems.items():
-            errors[prefix + name] = message
+                stored = None
+            setattr(plan, f"{which}_file", stored)
+            if data.get(f"{which}_upload"):
+                plan.uploads[which] = data[f"{which}_upload"]
+        errors.update({f"materials-{index}-{k}": m for k, m in problems.items()})
         plans.append(plan)
     return plans, errors
+
+
+def _store_uploads(actor, plans: list[_MaterialPlan]) -> dict:
+    """Store the checked materials' new files; {field: message} for refusals."""
+    errors: dict[str, str] = {}
+    for index, plan in enumerate(plans):
+        for which, upload in plan.uploads.items():
+            try:
+                stored = store_upload(actor=actor, upload=upload, allowed=MATERIALS)
+            except ActionError as exc:
+                errors[f"materials-{index}-{which}_upload"] = str(exc.message)
+            else:
+                setattr(plan, f"{which}_file", stored)
+    return errors
 
 
 def _int(value):
@@ -449,12 +453,12 @@ def create_item(
         errors["organization"] = _("实施机构已停用")
     clean, problems = clean_item_fields(fields)
     errors.update(problems)
+    plans, problems = _check_materials(list(materials), clean)
+    errors.update(problems)
     if errors:
         raise _refuse(errors)
     servicehall_policy.require(actor, "create_item", organization)
-    plans, problems = _plan_materials(
-        actor=actor, materials=list(materials), item_fields=clean
-    )
+    problems = _store_uploads(actor, plans)
     if problems:
         raise _refuse(problems)
     item = ServiceItem.objects.create(
@@ -539,13 +543,13 @@ def edit_item_draft(
             errors["organization"] = _("实施机构已停用")
     clean, problems = clean_item_fields(fields)
     errors.update(problems)
+    plans, problems = _check_materials(list(materials), clean, version)
+    errors.update(problems)
     if errors:
         raise _refuse(errors)
     if new_org.pk != item.organization_id:
         servicehall_policy.require(actor, "create_item", new_org)
-    plans, problems = _plan_materials(
-        actor=actor, materials=list(materials), item_fields=clean, version=version
-    )
+    problems = _store_uploads(actor, plans)
     if problems:
         raise _refuse(problems)
     if new_code != item.code or new_org.pk != item.organization_id:
@@ -885,7 +889,8 @@ def _item_plans(actor, item_rows, errors) -> dict[str, _ImportPlan]:
     plans: dict[str, _ImportPlan] = {}
     for row in item_rows:
         number = row["row"]
-        data, problems = parse_item_row(row)
+        data, cell_errors = parse_item_row(row)
+        problems = list(cell_errors.values())
         try:
             code = clean_code(data["code"])
         except ActionError as exc:
@@ -912,7 +917,7 @@ def _item_plans(actor, item_rows, errors) -> dict[str, _ImportPlan]:
                 % {"code": org_code}
             )
         clean, field_errors = clean_item_fields(data)
-        problems.extend(field_errors.values())
+        problems.extend(_new_messages(field_errors, cell_errors))
         plan = _ImportPlan(
             row=number, code=code, organization=organization, clean=clean, item=item
         )
@@ -922,6 +927,12 @@ def _item_plans(actor, item_rows, errors) -> dict[str, _ImportPlan]:
         if code and code not in plans:
             plans[code] = plan
     return plans
+
+
+def _new_messages(field_errors: dict, cell_errors: dict) -> list[str]:
+    """The rule messages about fields whose cells could at least be read:
+    a cell already reported as unreadable is not reported twice."""
+    return [m for name, m in field_errors.items() if name not in cell_errors]
 
 
 def _existing_item_problems(item, plan, may_change) -> list[str]:
@@ -944,7 +955,8 @@ def _attach_materials(material_rows, plans, errors) -> None:
 
     sheet = _("申请材料")
     for row in material_rows:
-        data, problems = parse_material_row(row)
+        data, cell_errors = parse_material_row(row)
+        problems = list(cell_errors.values())
         plan = plans.get(data["item_code"])
         if not data["item_code"]:
             problems.append(_("请填写事项编码"))
@@ -954,8 +966,8 @@ def _attach_materials(material_rows, plans, errors) -> None:
             )
         if plan is not None:
             clean, field_errors = clean_material(data, plan.clean)
-            problems.extend(field_errors.values())
-            if clean["name"] in {m["name"] for m in plan.materials}:
+            problems.extend(_new_messages(field_errors, cell_errors))
+            if clean["name"] and clean["name"] in {m["name"] for m in plan.materials}:
                 problems.append(
                     _("材料“%(name)s”在该事项中重复") % {"name": clean["name"]}
                 )

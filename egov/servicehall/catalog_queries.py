@@ -4,6 +4,7 @@ viewer and their data scope) and the public catalog (published versions only).
 A record a viewer may not see raises Http404, exactly like a missing one.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
@@ -21,6 +22,13 @@ from egov.servicehall.permissions import servicehall_policy
 
 Status = ServiceItemVersion.Status
 SEARCH_MAX = 100
+
+
+def clean_search(text) -> str:
+    """Search text as typed, without control characters (PostgreSQL refuses
+    NUL in text) and cut to SEARCH_MAX characters."""
+    text = "".join(c for c in str(text or "") if unicodedata.category(c)[0] != "C")
+    return text.strip()[:SEARCH_MAX]
 
 
 def with_details(versions):
@@ -63,7 +71,7 @@ def items_for(
         rows = rows.filter(kind=kind)
     if status:
         rows = rows.filter(status=status)
-    search = (search or "").strip()[:SEARCH_MAX]
+    search = clean_search(search)
     if search:
         rows = rows.filter(Q(name__icontains=search) | Q(item__code__icontains=search))
     published = ServiceItemVersion.objects.filter(
@@ -183,7 +191,7 @@ def public_items(
         rows = rows.filter(themes=theme)
     if organization is not None:
         rows = rows.filter(item__organization=organization)
-    search = (search or "").strip()[:SEARCH_MAX]
+    search = clean_search(search)
     if search:
         rows = rows.filter(Q(name__icontains=search) | Q(item__code__icontains=search))
     return rows.select_related("item__organization").order_by(
@@ -231,7 +239,7 @@ def public_departments(audience: str = "") -> list[Facet]:
 
 
 def get_public_theme(code: str) -> Theme:
-    theme = Theme.objects.filter(code=code, is_active=True).first()
+    theme = Theme.objects.filter(code=clean_search(code), is_active=True).first()
     if theme is None:
         raise Http404
     return theme
@@ -239,7 +247,9 @@ def get_public_theme(code: str) -> Theme:
 
 def get_public_department(code: str) -> Organization:
     org = Organization.objects.filter(
-        code=code, is_active=True, service_items__versions__status=Status.PUBLISHED
+        code=clean_search(code),
+        is_active=True,
+        service_items__versions__status=Status.PUBLISHED,
     ).first()
     if org is None:
         raise Http404

@@ -228,7 +228,7 @@ def _yes_no(row, key, label, errors, *, default=False) -> bool:
         return True
     if value in _NO:
         return default if value == "" else False
-    errors.append(_("“%(label)s”应填写“是”或“否”") % {"label": label})
+    errors[key] = _("“%(label)s”应填写“是”或“否”") % {"label": label}
     return default
 
 
@@ -239,10 +239,10 @@ def _integer(row, key, label, errors):
     try:
         return int(value)
     except ValueError:
-        errors.append(
-            _("“%(label)s”应为整数，而不是“%(value)s”")
-            % {"label": label, "value": value}
-        )
+        errors[key] = _("“%(label)s”应为整数，而不是“%(value)s”") % {
+            "label": label,
+            "value": value,
+        }
         return None
 
 
@@ -253,14 +253,14 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def _audience(row, key, label, errors) -> tuple[bool, bool]:
+def _audience(row, key, label, errors, field) -> tuple[bool, bool]:
     names = split_list(row.get(key, ""))
     known = {str(_("个人")): "individual", str(_("法人")): "entity"}
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        errors.append(
-            _("“%(label)s”应填写：个人、法人，或“个人、法人”") % {"label": label}
-        )
+        errors[field] = _("“%(label)s”应填写：个人、法人，或“个人、法人”") % {
+            "label": label
+        }
         return False, False
     chosen = {known[name] for name in names}
     return "individual" in chosen, "entity" in chosen
@@ -277,14 +277,15 @@ def fee_to_fen(text: str) -> int | None:
     return int(value * 100)
 
 
-def parse_item_row(row: dict) -> tuple[dict, list[str]]:
-    """The typed values of one item row, and a message per bad cell.
+def parse_item_row(row: dict) -> tuple[dict, dict]:
+    """The typed values of one item row, and a message per bad cell keyed by
+    the field names of catalog_actions.clean_item_fields.
 
     Themes come back as names under "theme_names"; the organization as its
     code. Missing required cells are left to the actions' checks, which name
     the field.
     """
-    errors: list[str] = []
+    errors: dict[str, str] = {}
     data: dict = {
         key: row.get(key, "")
         for key in (
@@ -308,7 +309,7 @@ def parse_item_row(row: dict) -> tuple[dict, list[str]]:
     kind = row.get("kind", "").strip()
     data["kind"] = kinds.get(kind)
     if kind and data["kind"] is None:
-        errors.append(_("“事项类型”应为：%(kinds)s") % {"kinds": "、".join(kinds)})
+        errors["kind"] = _("“事项类型”应为：%(kinds)s") % {"kinds": "、".join(kinds)}
     units = _labels(TimeUnit.choices)
     for key, label in (
         ("statutory_limit", _("法定时限")),
@@ -318,31 +319,31 @@ def parse_item_row(row: dict) -> tuple[dict, list[str]]:
         unit = row.get(f"{key}_unit", "").strip()
         data[f"{key}_unit"] = units.get(unit)
         if unit and data[f"{key}_unit"] is None:
-            errors.append(
-                _("“%(label)s单位”应为：%(units)s")
-                % {"label": label, "units": "、".join(units)}
-            )
+            errors[f"{key}_unit"] = _("“%(label)s单位”应为：%(units)s") % {
+                "label": label,
+                "units": "、".join(units),
+            }
     fee = row.get("fee", "").strip()
     data["fee_fen"] = fee_to_fen(fee) if fee else 0
     if data["fee_fen"] is None:
-        errors.append(
-            _("“收费标准（元）”应为不小于0、最多两位小数的金额，而不是“%(value)s”")
-            % {"value": fee}
-        )
+        errors["fee_fen"] = _(
+            "“收费标准（元）”应为不小于0、最多两位小数的金额，而不是“%(value)s”"
+        ) % {"value": fee}
         data["fee_fen"] = 0
     data["charges_fee"] = data["fee_fen"] > 0
     data["max_visits"] = _integer(row, "max_visits", _("最多跑动次数"), errors)
     data["online"] = _yes_no(row, "online", _("网上可办"), errors)
     data["issues_licence"] = _yes_no(row, "issues_licence", _("出具电子证照"), errors)
     data["for_individuals"], data["for_entities"] = _audience(
-        row, "audience", _("服务对象"), errors
+        row, "audience", _("服务对象"), errors, "audience"
     )
     data["theme_names"] = split_list(row.get("themes", ""))
     return data, errors
 
 
-def parse_material_row(row: dict) -> tuple[dict, list[str]]:
-    errors: list[str] = []
+def parse_material_row(row: dict) -> tuple[dict, dict]:
+    """Like parse_item_row, keyed by catalog_actions.clean_material's fields."""
+    errors: dict[str, str] = {}
     data = {
         "item_code": row.get("item_code", "").strip().upper(),
         "name": row.get("name", ""),
@@ -353,10 +354,10 @@ def parse_material_row(row: dict) -> tuple[dict, list[str]]:
     form = row.get("form", "").strip()
     data["form"] = forms.get(form)
     if data["form"] is None:
-        errors.append(_("“材料形式”应为：%(forms)s") % {"forms": "、".join(forms)})
+        errors["form"] = _("“材料形式”应为：%(forms)s") % {"forms": "、".join(forms)}
     data["copies"] = _integer(row, "copies", _("份数"), errors)
     data["for_individuals"], data["for_entities"] = _audience(
-        row, "audience", _("适用对象"), errors
+        row, "audience", _("适用对象"), errors, "for_individuals"
     )
     return data, errors
 

@@ -147,20 +147,26 @@ def docx_upload(name: str = "申请书.docx", title: str = "申请书") -> Simpl
 
 
 def draft(
-    county, *, code="000172012000-139921104", actor=None, materials=None, **fields
+    county,
+    *,
+    code="000172012000-139921104",
+    actor=None,
+    organization=None,
+    materials=None,
+    **fields,
 ):
-    """A draft item of 市场监管局 written by 王五 (or `actor`)."""
+    """A draft item of 市场监管局 (or `organization`) written by 王五 (or `actor`)."""
     return actions.create_item(
         actor=actor or county.people.wangwu,
         code=code,
-        organization=county.orgs.market,
+        organization=organization or county.orgs.market,
         fields=item_fields(**fields),
         materials=[material()] if materials is None else materials,
     )
 
 
 def published(county, **kwargs):
-    """A draft by 王五 that 孙七 approved: version 1, in force."""
+    """A draft (by 王五 unless told) that 孙七 approved: version 1, in force."""
     version = draft(county, **kwargs)
-    actions.submit_item(actor=county.people.wangwu, version=version)
+    actions.submit_item(actor=version.created_by, version=version)
     return actions.approve_item(actor=county.people.sunqi, version=version)

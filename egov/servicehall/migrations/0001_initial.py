@@ -6,157 +6,566 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_calendar_and_time_limits'),
-        ('identity', '0002_management_permissions'),
+        ("core", "0002_calendar_and_time_limits"),
+        ("identity", "0002_management_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('for_individuals', models.BooleanField(default=True, verbose_name='面向个人')),
-                ('for_entities', models.BooleanField(default=False, verbose_name='面向法人')),
-                ('code', models.SlugField(unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('theme', '主题'), ('life_event', '生命周期')], max_length=12, verbose_name='类型')),
-                ('icon', models.CharField(default='grid', help_text='bootstrap-icons 名称', max_length=40, verbose_name='图标')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "for_individuals",
+                    models.BooleanField(default=True, verbose_name="面向个人"),
+                ),
+                (
+                    "for_entities",
+                    models.BooleanField(default=False, verbose_name="面向法人"),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("theme", "主题"), ("life_event", "生命周期")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "icon",
+                    models.CharField(
+                        default="grid",
+                        help_text="bootstrap-icons 名称",
+                        max_length=40,
+                        verbose_name="图标",
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '主题',
-                'verbose_name_plural': '主题',
-                'ordering': ['kind', 'sort_order', 'code'],
+                "verbose_name": "主题",
+                "verbose_name_plural": "主题",
+                "ordering": ["kind", "sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceItem',
+            name="ServiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='事项编码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_items', to='identity.organization', verbose_name='实施机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="事项编码"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_items",
+                        to="identity.organization",
+                        verbose_name="实施机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政务服务事项',
-                'verbose_name_plural': '政务服务事项',
-                'ordering': ['code'],
-                'permissions': [('review_serviceitem', '审核发布事项'), ('retire_serviceitem', '废止事项'), ('import_serviceitem', '导入事项'), ('export_serviceitem', '导出事项')],
+                "verbose_name": "政务服务事项",
+                "verbose_name_plural": "政务服务事项",
+                "ordering": ["code"],
+                "permissions": [
+                    ("review_serviceitem", "审核发布事项"),
+                    ("retire_serviceitem", "废止事项"),
+                    ("import_serviceitem", "导入事项"),
+                    ("export_serviceitem", "导出事项"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceItemVersion',
+            name="ServiceItemVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('for_individuals', models.BooleanField(default=True, verbose_name='面向个人')),
-                ('for_entities', models.BooleanField(default=False, verbose_name='面向法人')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('in_review', '待审核'), ('published', '已发布'), ('superseded', '已被新版本替代'), ('retired', '已废止')], default='draft', max_length=12, verbose_name='状态')),
-                ('is_latest', models.BooleanField(default=True, verbose_name='最新版本')),
-                ('name', models.CharField(max_length=200, verbose_name='事项名称')),
-                ('kind', models.CharField(choices=[('licensing', '行政许可'), ('confirmation', '行政确认'), ('benefit', '行政给付'), ('reward', '行政奖励'), ('adjudication', '行政裁决'), ('other_power', '其他行政权力'), ('public_service', '公共服务')], max_length=16, verbose_name='事项类型')),
-                ('legal_basis', models.TextField(verbose_name='设定依据')),
-                ('conditions', models.TextField(verbose_name='受理条件')),
-                ('statutory_limit', models.PositiveSmallIntegerField(verbose_name='法定时限')),
-                ('statutory_limit_unit', models.CharField(choices=[('workdays', '工作日'), ('days', '自然日'), ('hours', '小时')], default='workdays', max_length=8, verbose_name='法定时限单位')),
-                ('promised_limit', models.PositiveSmallIntegerField(verbose_name='承诺时限')),
-                ('promised_limit_unit', models.CharField(choices=[('workdays', '工作日'), ('days', '自然日'), ('hours', '小时')], default='workdays', max_length=8, verbose_name='承诺时限单位')),
-                ('charges_fee', models.BooleanField(default=False, verbose_name='是否收费')),
-                ('fee_fen', models.PositiveIntegerField(default=0, verbose_name='收费标准（分）')),
-                ('fee_basis', models.TextField(blank=True, verbose_name='收费依据')),
-                ('hall_address', models.CharField(max_length=300, verbose_name='办理地点')),
-                ('office_hours', models.CharField(max_length=200, verbose_name='办理时间')),
-                ('max_visits', models.PositiveSmallIntegerField(default=1, verbose_name='最多跑动次数')),
-                ('consultation_phone', models.CharField(max_length=30, verbose_name='咨询电话')),
-                ('complaint_phone', models.CharField(max_length=30, verbose_name='监督投诉电话')),
-                ('online', models.BooleanField(default=True, verbose_name='网上可办')),
-                ('process_key', models.CharField(blank=True, max_length=64, verbose_name='办理流程编码')),
-                ('form_key', models.CharField(blank=True, max_length=64, verbose_name='申请表单标识')),
-                ('issues_licence', models.BooleanField(default=False, verbose_name='出具电子证照')),
-                ('licence_type', models.CharField(blank=True, max_length=100, verbose_name='证照类型')),
-                ('change_note', models.CharField(blank=True, max_length=500, verbose_name='修订说明')),
-                ('effective_from', models.DateTimeField(blank=True, null=True, verbose_name='生效时间')),
-                ('effective_to', models.DateTimeField(blank=True, null=True, verbose_name='失效时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='起草时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='最后修改时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('review_comment', models.CharField(blank=True, max_length=500, verbose_name='审核意见')),
-                ('retire_reason', models.CharField(blank=True, max_length=500, verbose_name='废止理由')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='servicehall.serviceitem', verbose_name='事项')),
-                ('retired_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='废止人')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人')),
-                ('themes', models.ManyToManyField(blank=True, related_name='versions', to='servicehall.theme', verbose_name='主题与生命周期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "for_individuals",
+                    models.BooleanField(default=True, verbose_name="面向个人"),
+                ),
+                (
+                    "for_entities",
+                    models.BooleanField(default=False, verbose_name="面向法人"),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("in_review", "待审核"),
+                            ("published", "已发布"),
+                            ("superseded", "已被新版本替代"),
+                            ("retired", "已废止"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "is_latest",
+                    models.BooleanField(default=True, verbose_name="最新版本"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="事项名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("licensing", "行政许可"),
+                            ("confirmation", "行政确认"),
+                            ("benefit", "行政给付"),
+                            ("reward", "行政奖励"),
+                            ("adjudication", "行政裁决"),
+                            ("other_power", "其他行政权力"),
+                            ("public_service", "公共服务"),
+                        ],
+                        max_length=16,
+                        verbose_name="事项类型",
+                    ),
+                ),
+                ("legal_basis", models.TextField(verbose_name="设定依据")),
+                ("conditions", models.TextField(verbose_name="受理条件")),
+                (
+                    "statutory_limit",
+                    models.PositiveSmallIntegerField(verbose_name="法定时限"),
+                ),
+                (
+                    "statutory_limit_unit",
+                    models.CharField(
+                        choices=[
+                            ("workdays", "工作日"),
+                            ("days", "自然日"),
+                            ("hours", "小时"),
+                        ],
+                        default="workdays",
+                        max_length=8,
+                        verbose_name="法定时限单位",
+                    ),
+                ),
+                (
+                    "promised_limit",
+                    models.PositiveSmallIntegerField(verbose_name="承诺时限"),
+                ),
+                (
+                    "promised_limit_unit",
+                    models.CharField(
+                        choices=[
+                            ("workdays", "工作日"),
+                            ("days", "自然日"),
+                            ("hours", "小时"),
+                        ],
+                        default="workdays",
+                        max_length=8,
+                        verbose_name="承诺时限单位",
+                    ),
+                ),
+                (
+                    "charges_fee",
+                    models.BooleanField(default=False, verbose_name="是否收费"),
+                ),
+                (
+                    "fee_fen",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="收费标准（分）"
+                    ),
+                ),
+                ("fee_basis", models.TextField(blank=True, verbose_name="收费依据")),
+                (
+                    "hall_address",
+                    models.CharField(max_length=300, verbose_name="办理地点"),
+                ),
+                (
+                    "office_hours",
+                    models.CharField(max_length=200, verbose_name="办理时间"),
+                ),
+                (
+                    "max_visits",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="最多跑动次数"
+                    ),
+                ),
+                (
+                    "consultation_phone",
+                    models.CharField(max_length=30, verbose_name="咨询电话"),
+                ),
+                (
+                    "complaint_phone",
+                    models.CharField(max_length=30, verbose_name="监督投诉电话"),
+                ),
+                ("online", models.BooleanField(default=True, verbose_name="网上可办")),
+                (
+                    "process_key",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="办理流程编码"
+                    ),
+                ),
+                (
+                    "form_key",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="申请表单标识"
+                    ),
+                ),
+                (
+                    "issues_licence",
+                    models.BooleanField(default=False, verbose_name="出具电子证照"),
+                ),
+                (
+                    "licence_type",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="证照类型"
+                    ),
+                ),
+                (
+                    "change_note",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="修订说明"
+                    ),
+                ),
+                (
+                    "effective_from",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="生效时间"
+                    ),
+                ),
+                (
+                    "effective_to",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="失效时间"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="起草时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="最后修改时间"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="提交时间"
+                    ),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="审核时间"
+                    ),
+                ),
+                (
+                    "review_comment",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="审核意见"
+                    ),
+                ),
+                (
+                    "retire_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="废止理由"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="起草人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="servicehall.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "retired_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="废止人",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="最后修改人",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="versions",
+                        to="servicehall.theme",
+                        verbose_name="主题与生命周期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项版本',
-                'verbose_name_plural': '事项版本',
-                'ordering': ['item__code', '-number'],
+                "verbose_name": "事项版本",
+                "verbose_name_plural": "事项版本",
+                "ordering": ["item__code", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='RequiredMaterial',
+            name="RequiredMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('for_individuals', models.BooleanField(default=True, verbose_name='面向个人')),
-                ('for_entities', models.BooleanField(default=False, verbose_name='面向法人')),
-                ('name', models.CharField(max_length=200, verbose_name='材料名称')),
-                ('is_required', models.BooleanField(default=True, verbose_name='必要材料')),
-                ('form', models.CharField(choices=[('original', '原件'), ('copy', '复印件'), ('both', '原件和复印件')], default='original', max_length=8, verbose_name='材料形式')),
-                ('copies', models.PositiveSmallIntegerField(default=1, verbose_name='份数')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='填报须知')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('example_file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.storedfile', verbose_name='示例样表')),
-                ('template_file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.storedfile', verbose_name='空白表格')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='servicehall.serviceitemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "for_individuals",
+                    models.BooleanField(default=True, verbose_name="面向个人"),
+                ),
+                (
+                    "for_entities",
+                    models.BooleanField(default=False, verbose_name="面向法人"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="材料名称")),
+                (
+                    "is_required",
+                    models.BooleanField(default=True, verbose_name="必要材料"),
+                ),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("original", "原件"),
+                            ("copy", "复印件"),
+                            ("both", "原件和复印件"),
+                        ],
+                        default="original",
+                        max_length=8,
+                        verbose_name="材料形式",
+                    ),
+                ),
+                (
+                    "copies",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="份数"),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="填报须知"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                (
+                    "example_file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.storedfile",
+                        verbose_name="示例样表",
+                    ),
+                ),
+                (
+                    "template_file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.storedfile",
+                        verbose_name="空白表格",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="servicehall.serviceitemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请材料',
-                'verbose_name_plural': '申请材料',
-                'ordering': ['version', 'sort_order', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('for_individuals', True), ('for_entities', True), _connector='OR'), name='servicehall_material_has_audience'), models.CheckConstraint(condition=models.Q(('copies__gte', 1)), name='servicehall_material_copies')],
+                "verbose_name": "申请材料",
+                "verbose_name_plural": "申请材料",
+                "ordering": ["version", "sort_order", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("for_individuals", True),
+                            ("for_entities", True),
+                            _connector="OR",
+                        ),
+                        name="servicehall_material_has_audience",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("copies__gte", 1)),
+                        name="servicehall_material_copies",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='serviceitemversion',
-            index=models.Index(fields=['status', 'is_latest'], name='sh_version_status'),
+            model_name="serviceitemversion",
+            index=models.Index(
+                fields=["status", "is_latest"], name="sh_version_status"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='servicehall_version_number'),
+            model_name="serviceitemversion",
+            constraint=models.UniqueConstraint(
+                fields=("item", "number"), name="servicehall_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_latest', True)), fields=('item',), name='servicehall_one_latest_version'),
+            model_name="serviceitemversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_latest", True)),
+                fields=("item",),
+                name="servicehall_one_latest_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('item',), name='servicehall_one_published_version'),
+            model_name="serviceitemversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")),
+                fields=("item",),
+                name="servicehall_one_published_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'in_review'])), fields=('item',), name='servicehall_one_open_version'),
+            model_name="serviceitemversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["draft", "in_review"])),
+                fields=("item",),
+                name="servicehall_one_open_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.CheckConstraint(condition=models.Q(('for_individuals', True), ('for_entities', True), _connector='OR'), name='servicehall_version_has_audience'),
+            model_name="serviceitemversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("for_individuals", True), ("for_entities", True), _connector="OR"
+                ),
+                name="servicehall_version_has_audience",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('charges_fee', True), ('fee_fen__gt', 0)), models.Q(('charges_fee', False), ('fee_fen', 0)), _connector='OR'), name='servicehall_version_fee_consistent'),
+            model_name="serviceitemversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("charges_fee", True), ("fee_fen__gt", 0)),
+                    models.Q(("charges_fee", False), ("fee_fen", 0)),
+                    _connector="OR",
+                ),
+                name="servicehall_version_fee_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceitemversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('promised_limit_unit', models.F('statutory_limit_unit')), _negated=True), ('promised_limit__lte', models.F('statutory_limit')), _connector='OR'), name='servicehall_promise_within_statute'),
+            model_name="serviceitemversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("promised_limit_unit", models.F("statutory_limit_unit")),
+                        _negated=True,
+                    ),
+                    ("promised_limit__lte", models.F("statutory_limit")),
+                    _connector="OR",
+                ),
+                name="servicehall_promise_within_statute",
+            ),
         ),
     ]

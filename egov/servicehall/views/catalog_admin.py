@@ -39,6 +39,12 @@ T = "servicehall/catalog_admin/"
 Status = ServiceItemVersion.Status
 
 
+def _posted(request):
+    """The POST data, even when empty, so an empty post is refused like any
+    other bad input rather than shown as a fresh form."""
+    return request.POST if request.method == "POST" else None
+
+
 def catalog_permission(action: str):
     """Signed in and allowed `action` by the service hall policy; else 403."""
 
@@ -116,7 +122,7 @@ def _item_form(request, *, initial=None, lock_identity=False):
     from egov.workflow.queries import process_choices
 
     return ItemForm(
-        request.POST or None,
+        _posted(request),
         initial=initial,
         organizations=queries.organizations_for_items(request.user),
         themes=queries.active_themes(),
@@ -131,7 +137,7 @@ def _material_formset(request, version=None):
     initial = [MaterialForm.initial_from(m) for m in materials]
     formset_class = MaterialFormSet if initial else FirstMaterialFormSet
     formset = formset_class(
-        request.POST or None,
+        _posted(request),
         request.FILES or None,
         initial=initial or None,
         prefix="materials",
@@ -380,7 +386,7 @@ def version_approve(request, code, number):
 @catalog_permission("view_item")
 def version_reject(request, code, number):
     version = queries.get_version_for(request.user, code, number)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.reject_item(
@@ -425,7 +431,7 @@ def item_new_version(request, code):
 @catalog_permission("view_item")
 def item_retire(request, code):
     item = queries.get_item_for(request.user, code)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.retire_item(
@@ -485,7 +491,7 @@ def import_template(request):
 
 @catalog_permission("import_catalog")
 def catalog_import(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_posted(request), request.FILES or None)
     errors = None
     if request.method == "POST" and form.is_valid():
         try:

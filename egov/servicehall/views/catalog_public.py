@@ -50,7 +50,7 @@ def index(request):
 @require_GET
 def item_list(request):
     audience = _audience(request)
-    search = request.GET.get("q", "").strip()[: queries.SEARCH_MAX]
+    search = queries.clean_search(request.GET.get("q", ""))
     theme_code = request.GET.get("theme", "")
     dept_code = request.GET.get("dept", "")
     theme = queries.get_public_theme(theme_code) if theme_code else None
