@@ -312,6 +312,8 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
 }
+# Named so that identity.ApplicationPolicy can point at the toolkit's model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 LOGGING = {
     "version": 1,

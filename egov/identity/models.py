@@ -1,9 +1,12 @@
 """Regions, organizations, posts, roles and users: who is who, and who may see what."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 from egov.core import crypto
 from egov.core.models import TimeStampedModel
@@ -174,6 +177,11 @@ class User(AbstractUser):
         ENTITY = "entity", _("法人")
 
     kind = models.CharField(_("用户类型"), max_length=10, choices=Kind.choices)
+    # The `sub` other systems know the person by: random, so it neither reveals
+    # how many accounts exist nor changes when rows are renumbered.
+    subject_id = models.UUIDField(
+        _("单点登录标识"), default=uuid.uuid4, unique=True, editable=False
+    )
     real_name = models.CharField(_("姓名/名称"), max_length=100)
     id_number_encrypted = models.TextField(_("身份证号（密文）"), blank=True)
     id_number_index = models.CharField(
@@ -322,3 +330,39 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.ip or '-'}"
+
+
+class ApplicationPolicy(models.Model):
+    """The platform's rules for one single sign-on application (接入应用).
+
+    django-oauth-toolkit's Application has no place for them. An application
+    without a row (made outside 系统管理 → 接入应用) counts as active with every
+    scope; egov.identity.actions.sso reads and writes these rows.
+    """
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL,
+        verbose_name=_("接入应用"),
+        on_delete=models.CASCADE,
+        related_name="egov_policy",
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    # Scope names from settings.OAUTH2_PROVIDER["SCOPES"]; openid is always in.
+    allowed_scopes = models.JSONField(_("允许的授权范围"), default=list)
+    description = models.TextField(_("说明"), blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("主管单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    disabled_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接入应用策略")
+        verbose_name_plural = _("接入应用策略")
+
+    def __str__(self):
+        return str(self.application)

@@ -2,7 +2,8 @@
 
 Claims by scope (the ID token and the userinfo endpoint carry the same set):
 
-- openid: `sub`, the user's stable identifier on this platform.
+- openid: `sub`, the user's subject identifier (User.subject_id, a random UUID
+  that never changes and says nothing about other accounts).
 - profile: `name`, `preferred_username`, `kind` (staff / citizen / entity),
   `organization` {code, name} of the primary post, `posts` [{code, name,
   organization {code, name}, primary}], `roles` [role codes].
@@ -10,12 +11,21 @@ Claims by scope (the ID token and the userinfo endpoint carry the same set):
 
 A claim without a value (no organization, no e-mail) is left out, as OpenID
 Connect asks, instead of being sent empty.
+
+Each application's policy (egov.identity.models.ApplicationPolicy) is enforced
+here, so that every endpoint obeys it: a disabled application cannot start a
+sign-in, authenticate at the token, revocation or introspection endpoints, or
+use its access tokens; a scope outside its allowed set is refused when asked
+for, dropped from refreshed tokens, and gives no claims.
 """
 
 import re
+from collections import OrderedDict
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.oauth2.rfc6749 import errors, utils
+
+from egov.identity.actions import sso
 
 PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 MAX_NONCE_LENGTH = 255  # the column that keeps it until the code is exchanged
@@ -49,6 +59,17 @@ def _roles(user) -> list[str]:
     return list(active.values_list("code", flat=True))
 
 
+class ApplicationDisabledError(errors.FatalClientError):
+    """A sign-in started by an application an administrator has disabled.
+
+    Fatal: the person is told on the platform's own page and is not sent back
+    to the application.
+    """
+
+    error = "unauthorized_client"
+    description = "The application is disabled on this platform."
+
+
 class EgovOAuth2Validator(OAuth2Validator):
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
@@ -63,7 +84,7 @@ class EgovOAuth2Validator(OAuth2Validator):
         # claims in the discovery document and compute only those whose scope
         # was granted, so the phone number is decrypted only for the phone scope.
         return {
-            "sub": lambda r: str(r.user.pk),
+            "sub": lambda r: str(r.user.subject_id),
             "name": lambda r: r.user.real_name or r.user.username,
             "preferred_username": lambda r: r.user.username,
             "kind": lambda r: r.user.kind,
@@ -120,6 +141,95 @@ class EgovOAuth2Validator(OAuth2Validator):
             )
         return super().is_pkce_required(client_id, request)
 
+    # The application's policy -----------------------------------------------
+
+    def validate_client_id(self, client_id, request, *args, **kwargs):
+        if not super().validate_client_id(client_id, request, *args, **kwargs):
+            return False
+        if not sso.is_application_active(request.client):
+            raise ApplicationDisabledError(request=request)
+        return True
+
+    def authenticate_client(self, request, *args, **kwargs):
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        return sso.is_application_active(request.client)
+
+    def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        if not super().authenticate_client_id(client_id, request, *args, **kwargs):
+            return False
+        return sso.is_application_active(request.client)
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        if not super().validate_scopes(
+            client_id, scopes, client, request, *args, **kwargs
+        ):
+            return False
+        allowed = sso.allowed_scopes_of(client)
+        refused = [scope for scope in scopes if scope not in allowed]
+        if refused:
+            raise errors.InvalidScopeError(
+                description="Scope not allowed for this client: "
+                + " ".join(sorted(refused))
+                + ".",
+                request=request,
+            )
+        return True
+
+    def get_original_scopes(self, refresh_token, request, *args, **kwargs):
+        # A refreshed token loses the scopes an administrator has since
+        # withdrawn from the application.
+        original = utils.scope_to_list(
+            super().get_original_scopes(refresh_token, request, *args, **kwargs)
+        )
+        allowed = sso.allowed_scopes_of(request.client)
+        return [scope for scope in original or [] if scope in allowed]
+
+    def validate_bearer_token(self, token, scopes, request):
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        application = request.client
+        if application is None:
+            return True
+        if not sso.is_application_active(application):
+            sso.record_token_use(
+                user=request.user,
+                application=application,
+                reason="application_disabled",
+            )
+            request.oauth2_error = OrderedDict(
+                [
+                    ("error", "invalid_token"),
+                    (
+                        "error_description",
+                        "The application of this token is disabled.",
+                    ),
+                ]
+            )
+            return False
+        allowed = sso.allowed_scopes_of(application)
+        if not set(scopes or ()) <= set(allowed):
+            request.oauth2_error = OrderedDict(
+                [
+                    ("error", "insufficient_scope"),
+                    (
+                        "error_description",
+                        "The application is no longer allowed this scope.",
+                    ),
+                ]
+            )
+            return False
+        return True
+
     def get_oidc_claims(self, token, token_handler, request):
-        claims = super().get_oidc_claims(token, token_handler, request)
+        # Claims follow the scopes the application is allowed when they are
+        # given, not only those granted when the person consented.
+        granted = set(request.scopes or ())
+        if request.client is not None:
+            granted &= set(sso.allowed_scopes_of(request.client))
+        claims = {}
+        for name, value in self.get_claim_dict(request).items():
+            if self.oidc_claim_scope.get(name) not in granted:
+                continue
+            claims[name] = value(request) if callable(value) else value
         return {k: v for k, v in claims.items() if v not in (None, "")}

@@ -17,7 +17,7 @@ urlpatterns = [
     path("authorize/", views.AuthorizationView.as_view(), name="authorize"),
     path("token/", views.TokenView.as_view(), name="token"),
     path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect/", dot_views.IntrospectTokenView.as_view(), name="introspect"),
+    path("introspect/", views.IntrospectTokenView.as_view(), name="introspect"),
     path("userinfo/", dot_views.UserInfoView.as_view(), name="user-info"),
     path("logout/", views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
     re_path(

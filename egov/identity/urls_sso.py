@@ -15,5 +15,7 @@ urlpatterns = [
         views.application_rotate_secret,
         name="application_rotate_secret",
     ),
+    path("<int:pk>/disable/", views.application_disable, name="application_disable"),
+    path("<int:pk>/enable/", views.application_enable, name="application_enable"),
     path("<int:pk>/delete/", views.application_delete, name="application_delete"),
 ]

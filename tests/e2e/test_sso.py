@@ -1,15 +1,21 @@
 """系统管理 → 接入应用 in a real browser: an administrator registers a system for
-single sign-on and receives its client id and its secret, once."""
+single sign-on and receives its client id and its secret, once; an administrator
+disables a system, and signing in through it then ends on a refusal page."""
+
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from oauth2_provider.models import get_application_model
 
+from egov.identity.actions import sso
 from egov.identity.models import Role, User
 from egov.identity.roles import SYSTEM_ADMIN, ensure_builtin_roles
 from tests.identity.test_oidc import (  # noqa: F401 - fixtures
+    REDIRECT_URI,
     _oidc_settings,
+    authorize_params,
     signing_key_file,
 )
 
@@ -89,3 +95,45 @@ def test_a_bad_callback_address_is_explained_next_to_the_field(page, live_server
     )
     assert page.locator("#id_redirect_uris.is-invalid").count() == 1
     assert not get_application_model().objects.exists()
+
+
+def test_an_administrator_disables_an_application_and_sign_in_through_it_is_refused(
+    page, live_server
+):
+    admin = _system_admin()
+    application = sso.register_application(
+        actor=admin,
+        name="协同办公系统",
+        client_type="confidential",
+        redirect_uris=REDIRECT_URI,
+        allowed_scopes=["openid", "profile"],
+    ).application
+    _sign_in(page, live_server, admin)
+    sign_in_url = "/o/authorize/?" + urlencode(authorize_params(application))
+
+    page.goto(f"/staff/sso/{application.pk}/")
+    page.get_by_role("link", name="停用").click()
+    page.get_by_role("button", name="确认停用").click()
+
+    assert page.locator(".alert-success").inner_text().strip() == (
+        "已停用接入应用“协同办公系统”"
+    )
+    assert page.locator("#application-status").inner_text() == "已停用"
+    refused = page.goto(sign_in_url)
+    assert refused.status == 403
+    assert page.get_by_role("heading", name="接入应用已停用").is_visible()
+    assert (
+        "“协同办公系统”已被本平台管理员停用"
+        in page.locator(".alert-danger").inner_text()
+    )
+    assert page.url.startswith(live_server.url)
+
+    page.goto(f"/staff/sso/{application.pk}/")
+    page.get_by_role("link", name="启用").click()
+    page.get_by_role("button", name="确认启用").click()
+    assert page.locator("#application-status").inner_text() == "启用"
+    consent = page.goto(sign_in_url)
+    assert consent.status == 200
+    assert page.get_by_role(
+        "heading", name="“协同办公系统”请求使用您的平台账号登录"
+    ).is_visible()

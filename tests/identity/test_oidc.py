@@ -299,7 +299,7 @@ def test_full_flow_gives_a_signed_id_token_and_userinfo_with_platform_claims(cli
     assert claims["iss"] == "http://testserver/o"
     assert claims["aud"] == application.client_id
     assert claims["nonce"] == "nonce-42"
-    assert claims["sub"] == str(user.pk)
+    assert claims["sub"] == str(user.subject_id)
     assert claims["name"] == "王五"
     assert claims["preferred_username"] == "wangwu"
     assert claims["kind"] == "staff"
@@ -342,13 +342,13 @@ def test_id_token_and_userinfo_carry_only_the_claims_of_the_granted_scopes(clien
     tokens = exchange(client, application, code).json()
 
     claims = verified_claims(client, tokens["id_token"])
-    assert claims["sub"] == str(user.pk)
+    assert claims["sub"] == str(user.subject_id)
     for private in ("name", "organization", "posts", "roles", "email", "phone_number"):
         assert private not in claims
     info = client.get(
         "/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}"
     ).json()
-    assert info == {"sub": str(user.pk)}
+    assert info == {"sub": str(user.subject_id)}
 
 
 @pytest.mark.django_db

@@ -65,6 +65,7 @@ def _registered_application():
         client_type="confidential",
         redirect_uris=CALLBACK,
         post_logout_redirect_uris=SIGNED_OUT,
+        allowed_scopes=["openid", "profile", "email", "phone"],
     )
 
 
@@ -150,7 +151,7 @@ def test_an_oidc_client_library_signs_in_and_out_through_the_platform(
     jwt.JWTClaimsRegistry(
         iss={"essential": True, "value": issuer},
         aud={"essential": True, "value": client_id},
-        sub={"essential": True, "value": str(user.pk)},
+        sub={"essential": True, "value": str(user.subject_id)},
         nonce={"essential": True, "value": nonce},
         exp={"essential": True},
     ).validate(id_token.claims)
@@ -168,7 +169,7 @@ def test_an_oidc_client_library_signs_in_and_out_through_the_platform(
 
     # Userinfo with the access token gives the same person.
     userinfo = rp.get(discovery["userinfo_endpoint"], timeout=10).json()
-    assert userinfo["sub"] == str(user.pk)
+    assert userinfo["sub"] == str(user.subject_id)
     for claim in ("name", "organization", "posts", "roles", "email", "phone_number"):
         assert userinfo[claim] == claims[claim]
 

@@ -1,5 +1,6 @@
 """系统管理 → 接入应用: registering systems for single sign-on, showing the client
-secret once, rotating and deleting, and who may do which."""
+secret once, choosing the scopes each may ask for, disabling and enabling,
+rotating and deleting, and who may do which."""
 
 import json
 
@@ -8,10 +9,11 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import Permission
 from oauth2_provider.models import get_access_token_model, get_application_model
 
+from egov.audit.labels import action_label
 from egov.audit.models import AuditEntry
-from egov.core.errors import PermissionDenied
+from egov.core.errors import ActionError, PermissionDenied
 from egov.identity.actions import sso
-from egov.identity.models import Role, User
+from egov.identity.models import ApplicationPolicy, Organization, Region, Role, User
 from egov.identity.roles import SYSTEM_ADMIN, ensure_builtin_roles
 from tests.identity.test_oidc import (  # noqa: F401 - fixtures
     _oidc_settings,
@@ -362,25 +364,303 @@ def test_a_missing_application_answers_404(client):
     assert client.get(f"{LIST}99999999999999999999999/").status_code == 404
 
 
+# Policy: scopes, description, organization; disabling and enabling -------------
+
+
+def county_office(*, is_active=True, code="XZF-BGS"):
+    region, _created = Region.objects.get_or_create(
+        code="130102",
+        defaults={"name": "示范县", "level": Region.Level.COUNTY, "path": "/130102/"},
+    )
+    return Organization.objects.create(
+        code=code,
+        name="县政府办公室" if is_active else "已撤销的办公室",
+        kind=Organization.Kind.DEPARTMENT,
+        region=region,
+        path=f"/{code}/",
+        is_active=is_active,
+    )
+
+
+@pytest.mark.django_db
+def test_the_registration_form_offers_the_scopes_with_openid_always_on(client):
+    client.force_login(system_admin())
+
+    response = client.get(NEW)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_allowed_scopes_0" checked disabled' in page
+    assert 'name="allowed_scopes" id="id_allowed_scopes_1" value="profile" checked' in (
+        page
+    )
+    assert 'name="allowed_scopes" id="id_allowed_scopes_3" value="phone">' in page
+    for label in ("允许的授权范围", "确认您的身份", "手机号码", "主管单位", "说明"):
+        assert label in page
+
+
+@pytest.mark.django_db
+def test_registering_keeps_the_chosen_scopes_description_and_organization(client):
+    admin = system_admin()
+    client.force_login(admin)
+    office = county_office()
+
+    response = client.post(
+        NEW,
+        {
+            **FORM,
+            "allowed_scopes": ["phone", "profile"],
+            "description": "县政府办公室的公文系统，联系人：钱八",
+            "organization": str(office.pk),
+        },
+    )
+
+    assert response.status_code == 200
+    policy = ApplicationPolicy.objects.get()
+    assert policy.application == Application.objects.get()
+    assert policy.is_active is True
+    assert policy.allowed_scopes == ["openid", "profile", "phone"]
+    assert policy.description == "县政府办公室的公文系统，联系人：钱八"
+    assert policy.organization == office
+    [entry] = entries("identity.register_application")
+    assert entry.detail["allowed_scopes"] == ["openid", "profile", "phone"]
+    assert entry.detail["organization"] == "XZF-BGS"
+    assert entry.detail["is_active"] is True
+    detail = client.get(f"{LIST}{policy.application.pk}/").content.decode()
+    assert "县政府办公室的公文系统，联系人：钱八" in detail
+    assert "县政府办公室" in detail
+    scopes = detail.split('id="allowed-scopes"')[1].split("</dd>")[0]
+    assert "手机号码" in scopes
+    assert "电子邮箱" not in scopes
+
+
+@pytest.mark.django_db
+def test_registering_without_a_scope_ticked_allows_openid_only(client):
+    client.force_login(system_admin())
+
+    client.post(NEW, FORM)
+
+    assert ApplicationPolicy.objects.get().allowed_scopes == ["openid"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("allowed_scopes", ["openid", "address"], "未知的授权范围：address"),
+        ("organization", "999999", "请选择启用中的机构"),
+        ("organization", "x", "请选择启用中的机构"),
+        ("description", "长" * 501, "说明不能超过 500 个字"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_policy_field_is_refused_with_a_clear_message(
+    client, field, value, message
+):
+    client.force_login(system_admin())
+
+    response = client.post(NEW, {**FORM, field: value})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert not Application.objects.exists()
+    assert not ApplicationPolicy.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_inactive_organization_cannot_be_chosen(client):
+    client.force_login(system_admin())
+    closed = county_office(is_active=False)
+
+    response = client.post(NEW, {**FORM, "organization": str(closed.pk)})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["organization"] == ["请选择启用中的机构"]
+
+
+@pytest.mark.django_db
+def test_the_action_refuses_unknown_scopes_and_inactive_organizations():
+    admin = system_admin()
+
+    with pytest.raises(ActionError) as caught:
+        sso.register_application(
+            actor=admin,
+            name="协同办公系统",
+            client_type="confidential",
+            redirect_uris="https://oa.example.gov.cn/cb",
+            allowed_scopes=["openid", "address"],
+            organization=county_office(is_active=False),
+        )
+
+    assert caught.value.fields == {
+        "allowed_scopes": "未知的授权范围：address",
+        "organization": "请选择启用中的机构",
+    }
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_changing_the_scopes_saves_them_and_audits_the_difference(client):
+    client.force_login(system_admin())
+    application = make_application()
+    ApplicationPolicy.objects.create(
+        application=application, allowed_scopes=["openid", "profile", "phone"]
+    )
+    form = client.get(f"{LIST}{application.pk}/edit/").content.decode()
+    assert 'value="phone" checked' in form
+    assert 'value="email">' in form
+
+    response = client.post(
+        f"{LIST}{application.pk}/edit/",
+        {
+            "name": application.name,
+            "redirect_uris": application.redirect_uris,
+            "allowed_scopes": ["profile", "email"],
+            "description": "公文流转",
+        },
+    )
+
+    assert response.status_code == 302
+    policy = ApplicationPolicy.objects.get()
+    assert policy.allowed_scopes == ["openid", "profile", "email"]
+    assert policy.description == "公文流转"
+    [entry] = entries("identity.change_application")
+    assert entry.detail["before"]["allowed_scopes"] == ["openid", "profile", "phone"]
+    assert entry.detail["after"]["allowed_scopes"] == ["openid", "profile", "email"]
+    assert entry.detail["after"]["description"] == "公文流转"
+
+
+@pytest.mark.django_db
+def test_editing_an_application_without_a_policy_row_starts_from_every_scope(client):
+    client.force_login(system_admin())
+    application = make_application()
+
+    form = client.get(f"{LIST}{application.pk}/edit/").content.decode()
+    client.post(
+        f"{LIST}{application.pk}/edit/",
+        {
+            "name": application.name,
+            "redirect_uris": application.redirect_uris,
+            "allowed_scopes": ["profile"],
+        },
+    )
+
+    for scope in ("profile", "email", "phone"):
+        assert f'value="{scope}" checked' in form
+    policy = ApplicationPolicy.objects.get(application=application)
+    assert policy.allowed_scopes == ["openid", "profile"]
+    assert policy.is_active is True
+
+
+@pytest.mark.django_db
+def test_disabling_asks_first_then_stops_the_application_and_is_audited(client):
+    admin = system_admin()
+    client.force_login(admin)
+    application = make_application()
+
+    confirm = client.get(f"{LIST}{application.pk}/disable/").content.decode()
+    response = client.post(f"{LIST}{application.pk}/disable/", follow=True)
+
+    assert "停用后，用户不能再通过本平台登录该系统" in confirm
+    assert "确认停用" in confirm
+    policy = ApplicationPolicy.objects.get(application=application)
+    assert policy.is_active is False
+    assert policy.disabled_at is not None
+    page = response.content.decode()
+    assert "已停用接入应用“协同办公系统”" in page
+    assert "该应用已于" in page
+    assert 'id="application-status">已停用' in page
+    assert "/enable/" in page
+    assert "/disable/" not in page
+    listing = client.get(LIST).content.decode()
+    assert "已停用" in listing
+    [entry] = entries("identity.disable_application")
+    assert entry.outcome == "success"
+    assert entry.user == admin
+    assert entry.target_id == str(application.pk)
+    assert entry.detail == {"client_id": application.client_id}
+
+
+@pytest.mark.django_db
+def test_enabling_a_disabled_application_makes_it_active_again(client):
+    admin = system_admin()
+    client.force_login(admin)
+    application = make_application()
+    sso.disable_application(actor=admin, application=application)
+
+    confirm = client.get(f"{LIST}{application.pk}/enable/").content.decode()
+    response = client.post(f"{LIST}{application.pk}/enable/", follow=True)
+
+    assert "确认启用" in confirm
+    policy = ApplicationPolicy.objects.get()
+    assert policy.is_active is True
+    assert policy.disabled_at is None
+    page = response.content.decode()
+    assert "已启用接入应用“协同办公系统”" in page
+    assert 'id="application-status">启用' in page
+    [entry] = entries("identity.enable_application")
+    assert entry.outcome == "success"
+    assert entry.detail["client_id"] == application.client_id
+    assert entry.detail["disabled_at"]
+
+
+@pytest.mark.django_db
+def test_disabling_twice_or_enabling_an_active_application_is_refused(client):
+    admin = system_admin()
+    client.force_login(admin)
+    application = make_application()
+
+    enabled = client.post(f"{LIST}{application.pk}/enable/", follow=True)
+    sso.disable_application(actor=admin, application=application)
+    again = client.post(f"{LIST}{application.pk}/disable/", follow=True)
+
+    assert "接入应用“协同办公系统”已是启用状态" in enabled.content.decode()
+    assert "接入应用“协同办公系统”已是停用状态" in again.content.decode()
+    [refused_enable] = entries("identity.enable_application")
+    assert refused_enable.outcome == "failed"
+    assert refused_enable.detail["code"] == "application_already_enabled"
+    disables = entries("identity.disable_application")
+    assert [e.outcome for e in disables] == ["success", "failed"]
+    assert disables[1].detail["code"] == "application_already_disabled"
+
+
+@pytest.mark.django_db
+def test_the_actions_refuse_to_disable_without_the_change_permission():
+    reader = staff_with("view_application")
+    application = make_application()
+
+    with pytest.raises(PermissionDenied):
+        sso.disable_application(actor=reader, application=application)
+
+    assert sso.is_application_active(application)
+    [refused] = entries("identity.disable_application")
+    assert refused.outcome == "denied"
+
+
+def test_the_new_audit_actions_have_chinese_names():
+    assert action_label("identity.disable_application") == "停用接入应用"
+    assert action_label("identity.enable_application") == "启用接入应用"
+    assert action_label("identity.sso_use_token") == "使用单点登录令牌"
+
+
 # Who may do what ------------------------------------------------------------------
 
 
-PAGES = ["list", "new", "detail", "edit", "secret", "delete"]
+PAGES = ["list", "new", "detail", "edit", "secret", "disable", "enable", "delete"]
 
 MATRIX = {
-    "nobody": ((), [403, 403, 404, 404, 404, 404]),
-    "reader": (("view_application",), [200, 403, 200, 403, 403, 403]),
+    "nobody": ((), [403, 403, 404, 404, 404, 404, 404, 404]),
+    "reader": (("view_application",), [200, 403, 200, 403, 403, 403, 403, 403]),
     "registrar": (
         ("view_application", "add_application"),
-        [200, 200, 200, 403, 403, 403],
+        [200, 200, 200, 403, 403, 403, 403, 403],
     ),
     "maintainer": (
         ("view_application", "change_application"),
-        [200, 403, 200, 200, 200, 403],
+        [200, 403, 200, 200, 200, 200, 200, 403],
     ),
     "remover": (
         ("view_application", "delete_application"),
-        [200, 403, 200, 403, 403, 200],
+        [200, 403, 200, 403, 403, 403, 403, 200],
     ),
 }
 
@@ -393,6 +673,8 @@ def _url(page, application):
         "detail": base,
         "edit": base + "edit/",
         "secret": base + "secret/",
+        "disable": base + "disable/",
+        "enable": base + "enable/",
         "delete": base + "delete/",
     }[page]
 
@@ -427,6 +709,8 @@ def test_the_built_in_system_administrator_reaches_every_page(client):
         (("view_application",), "edit", "identity.change_application", 403),
         (("view_application",), "secret", "identity.change_application", 403),
         (("view_application",), "delete", "identity.delete_application", 403),
+        (("view_application",), "disable", "identity.disable_application", 403),
+        (("view_application",), "enable", "identity.enable_application", 403),
     ],
 )
 @pytest.mark.django_db
@@ -442,6 +726,7 @@ def test_a_refused_change_leaves_everything_as_it_was_and_is_audited(
 
     assert response.status_code == status
     assert Application.objects.values().get() == before
+    assert not ApplicationPolicy.objects.exists()
     [refused] = entries(action)
     assert refused.outcome == "denied"
     assert refused.user == user

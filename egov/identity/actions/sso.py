@@ -5,6 +5,11 @@ An application is a django-oauth-toolkit Application using the authorization
 code flow with PKCE and RS256-signed ID tokens. Its client secret is stored
 hashed, so the plain secret exists only in the return value of
 `register_application` and `rotate_client_secret`: the caller shows it once.
+
+What django-oauth-toolkit's Application cannot hold lives in the application's
+ApplicationPolicy: whether it is enabled, the scopes it may ask for, a
+description and the organization in charge of it. The OAuth2 validator
+(egov.identity.oidc) asks `is_application_active` and `allowed_scopes_of`.
 """
 
 from dataclasses import dataclass
@@ -13,15 +18,18 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.scopes import get_scopes_backend
 
 from egov.audit.actions import record
 from egov.core.actions import audited
 from egov.core.errors import ActionError
 from egov.core.policy import Policy
+from egov.identity.models import ApplicationPolicy, Organization
 
 Application = get_application_model()
 
@@ -32,6 +40,9 @@ ACTION_LABELS = {
     "identity.change_application": _lazy("修改接入应用"),
     "identity.rotate_client_secret": _lazy("重置接入应用密钥"),
     "identity.delete_application": _lazy("删除接入应用"),
+    "identity.enable_application": _lazy("启用接入应用"),
+    "identity.disable_application": _lazy("停用接入应用"),
+    "identity.sso_use_token": _lazy("使用单点登录令牌"),
     "identity.sso_authorize": _lazy("单点登录授权"),
     "identity.sso_issue_token": _lazy("单点登录签发令牌"),
     "identity.sso_logout": _lazy("单点登录退出"),
@@ -50,6 +61,8 @@ REASON_LABELS = {
     "invalid_request": _lazy("请求无效"),
     "invalid_grant": _lazy("授权码无效或已使用"),
     "invalid_client": _lazy("应用身份验证失败"),
+    "application_disabled": _lazy("接入应用已停用"),
+    "invalid_scope": _lazy("申请的授权范围不被允许"),
 }
 
 PERMISSIONS = {
@@ -64,6 +77,9 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 MAX_URIS = 20
 MAX_URI_LENGTH = 2000
 MAX_NAME_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 500
+# Every application may ask for this one: without it there is no sign-in.
+REQUIRED_SCOPE = "openid"
 
 
 class SsoPolicy(Policy):
@@ -103,6 +119,42 @@ def find_application(client_id) -> "Application | None":
     if not client_id or not isinstance(client_id, str) or "\x00" in client_id:
         return None
     return Application.objects.filter(client_id=client_id).first()
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    """(name, description) of every scope the platform offers, as configured."""
+    return [(str(k), str(v)) for k, v in get_scopes_backend().get_all_scopes().items()]
+
+
+def organization_choices():
+    """Organizations an application can be placed under: the active ones."""
+    return Organization.objects.filter(is_active=True).order_by("path", "sort_order")
+
+
+def policy_of(application) -> "ApplicationPolicy | None":
+    """The application's policy row, or None for one registered without it."""
+    try:
+        return application.egov_policy
+    except ApplicationPolicy.DoesNotExist:
+        return None
+
+
+def is_application_active(application) -> bool:
+    """Whether people may sign in through the application and it may use its
+    tokens. One without a policy row is active."""
+    policy = policy_of(application)
+    return policy is None or policy.is_active
+
+
+def allowed_scopes_of(application) -> list[str]:
+    """The scopes the application may ask for and receive claims of, in the
+    platform's order. One without a policy row may have every scope."""
+    offered = [name for name, _description in scope_choices()]
+    policy = policy_of(application)
+    if policy is None:
+        return offered
+    allowed = {*policy.allowed_scopes, REQUIRED_SCOPE}
+    return [name for name in offered if name in allowed]
 
 
 # Input rules ---------------------------------------------------------------
@@ -175,6 +227,32 @@ def _checked_fields(*, name, redirect_uris, post_logout_redirect_uris, exclude_p
     return name, redirects, logouts
 
 
+def _checked_policy(*, allowed_scopes, description, organization):
+    offered = [name for name, _description in scope_choices()]
+    chosen = {str(s) for s in (allowed_scopes or ())} | {REQUIRED_SCOPE}
+    errors = {}
+    unknown = sorted(chosen - set(offered))
+    if unknown:
+        errors["allowed_scopes"] = _("未知的授权范围：%(scopes)s") % {
+            "scopes": "、".join(unknown)
+        }
+    description = (description or "").strip()
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = _("说明不能超过 %(count)s 个字") % {
+            "count": MAX_DESCRIPTION_LENGTH
+        }
+    if organization is not None and not (
+        isinstance(organization, Organization)
+        and organization_choices().filter(pk=organization.pk).exists()
+    ):
+        errors["organization"] = _("请选择启用中的机构")
+    if errors:
+        raise ActionError(
+            _("请检查填写的内容"), code="invalid_application", fields=errors
+        )
+    return [name for name in offered if name in chosen], description, organization
+
+
 def _full_clean(application) -> None:
     """django-oauth-toolkit's own rules, reported on our form fields."""
     try:
@@ -190,6 +268,8 @@ def _full_clean(application) -> None:
 
 
 def _summary(application) -> dict:
+    policy = policy_of(application)
+    organization = policy.organization if policy else None
     return {
         "name": application.name,
         "client_id": application.client_id,
@@ -197,6 +277,10 @@ def _summary(application) -> dict:
         "redirect_uris": application.redirect_uris.split(),
         "post_logout_redirect_uris": application.post_logout_redirect_uris.split(),
         "skip_authorization": application.skip_authorization,
+        "is_active": is_application_active(application),
+        "allowed_scopes": allowed_scopes_of(application),
+        "description": policy.description if policy else "",
+        "organization": organization.code if organization else "",
     }
 
 
@@ -218,11 +302,16 @@ def register_application(
     redirect_uris: str,
     post_logout_redirect_uris: str = "",
     skip_authorization: bool = False,
+    allowed_scopes=(REQUIRED_SCOPE,),
+    description: str = "",
+    organization=None,
 ) -> Registered:
     """Register a system for single sign-on; returns it with its plain secret.
 
     Confidential clients (server-side systems) get a secret to show once;
     public clients (browser or mobile apps) have none and rely on PKCE alone.
+    The application starts enabled and may ask only for `allowed_scopes`
+    (openid is always among them).
     """
     sso_policy.require(actor, "add")
     if client_type not in (Application.CLIENT_CONFIDENTIAL, Application.CLIENT_PUBLIC):
@@ -236,6 +325,11 @@ def register_application(
         redirect_uris=redirect_uris,
         post_logout_redirect_uris=post_logout_redirect_uris,
         exclude_pk=None,
+    )
+    scopes, description, organization = _checked_policy(
+        allowed_scopes=allowed_scopes,
+        description=description,
+        organization=organization,
     )
     secret = generate_client_secret()
     application = Application(
@@ -251,6 +345,12 @@ def register_application(
     )
     _full_clean(application)
     application.save()
+    ApplicationPolicy.objects.create(
+        application=application,
+        allowed_scopes=scopes,
+        description=description,
+        organization=organization,
+    )
     record(
         actor=actor,
         action="identity.register_application",
@@ -270,11 +370,17 @@ def update_application(
     redirect_uris: str,
     post_logout_redirect_uris: str = "",
     skip_authorization: bool = False,
+    allowed_scopes=(REQUIRED_SCOPE,),
+    description: str = "",
+    organization=None,
 ):
-    """Change an application's name, addresses and whether it skips consent.
+    """Change an application's name, addresses, whether it skips consent, the
+    scopes it may ask for, its description and organization.
 
     The client type and the client id never change; a system that moves from
-    public to confidential is registered anew.
+    public to confidential is registered anew. Withdrawing a scope takes
+    effect at once: its claims are no longer given, even for tokens issued
+    before, and refreshed tokens lose it.
     """
     sso_policy.require(actor, "change", application)
     before = _summary(application)
@@ -283,6 +389,11 @@ def update_application(
         redirect_uris=redirect_uris,
         post_logout_redirect_uris=post_logout_redirect_uris,
         exclude_pk=application.pk,
+    )
+    scopes, description, organization = _checked_policy(
+        allowed_scopes=allowed_scopes,
+        description=description,
+        organization=organization,
     )
     application.name = name
     application.redirect_uris = " ".join(redirects)
@@ -298,6 +409,11 @@ def update_application(
             "updated",
         ]
     )
+    policy = _policy_for_update(application)
+    policy.allowed_scopes = scopes
+    policy.description = description
+    policy.organization = organization
+    policy.save(update_fields=["allowed_scopes", "description", "organization"])
     after = _summary(application)
     record(
         actor=actor,
@@ -306,6 +422,67 @@ def update_application(
         detail={
             "before": {k: v for k, v in before.items() if after[k] != v},
             "after": {k: v for k, v in after.items() if before[k] != v},
+        },
+    )
+    return application
+
+
+def _policy_for_update(application) -> ApplicationPolicy:
+    """The application's policy row, locked; made (active, every scope) for
+    an application registered without one."""
+    policy, _created = ApplicationPolicy.objects.select_for_update().get_or_create(
+        application=application,
+        defaults={"allowed_scopes": allowed_scopes_of(application)},
+    )
+    application.egov_policy = policy
+    return policy
+
+
+@audited("identity.disable_application", target_kwarg="application")
+def disable_application(*, actor, application):
+    """Stop an application: nobody can sign in through it, it cannot obtain or
+    refresh tokens, and the tokens it holds are refused until it is enabled
+    again (they are kept, so enabling restores it as it was)."""
+    sso_policy.require(actor, "change", application)
+    policy = _policy_for_update(application)
+    if not policy.is_active:
+        raise ActionError(
+            _("接入应用“%(name)s”已是停用状态") % {"name": application.name},
+            code="application_already_disabled",
+        )
+    policy.is_active = False
+    policy.disabled_at = timezone.now()
+    policy.save(update_fields=["is_active", "disabled_at"])
+    record(
+        actor=actor,
+        action="identity.disable_application",
+        target=application,
+        detail={"client_id": application.client_id},
+    )
+    return application
+
+
+@audited("identity.enable_application", target_kwarg="application")
+def enable_application(*, actor, application):
+    """Let a disabled application sign people in and use its tokens again."""
+    sso_policy.require(actor, "change", application)
+    policy = _policy_for_update(application)
+    if policy.is_active:
+        raise ActionError(
+            _("接入应用“%(name)s”已是启用状态") % {"name": application.name},
+            code="application_already_enabled",
+        )
+    disabled_at = policy.disabled_at
+    policy.is_active = True
+    policy.disabled_at = None
+    policy.save(update_fields=["is_active", "disabled_at"])
+    record(
+        actor=actor,
+        action="identity.enable_application",
+        target=application,
+        detail={
+            "client_id": application.client_id,
+            "disabled_at": disabled_at.isoformat() if disabled_at else "",
         },
     )
     return application
@@ -358,11 +535,15 @@ ACTION_CODES = {
 
 
 @transaction.atomic
-def record_refusal(*, actor, action: str, application=None) -> None:
-    """A management attempt refused before it reached its action (no permission)."""
+def record_refusal(*, actor, action: str, application=None, code: str = "") -> None:
+    """A management attempt refused before it reached its action (no permission).
+
+    `code` names the action attempted when it is not the one `action` (the
+    permission) stands for, as for enabling and disabling ("change").
+    """
     record(
         actor=actor,
-        action=ACTION_CODES[action],
+        action=code or ACTION_CODES[action],
         target=application,
         outcome="denied",
         detail={"code": "permission_denied"},
@@ -426,6 +607,21 @@ def record_token(
         target=application,
         outcome=outcome,
         detail=detail,
+    )
+
+
+@transaction.atomic
+def record_token_use(*, user, application, reason: str) -> None:
+    """An access token refused because of its application (e.g. disabled)."""
+    record(
+        actor=user,
+        action="identity.sso_use_token",
+        target=application,
+        outcome="failed",
+        detail={
+            "client_id": _clip(getattr(application, "client_id", ""), 100),
+            "reason": reason,
+        },
     )
 
 

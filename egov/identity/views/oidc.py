@@ -1,7 +1,9 @@
 """The OpenID Connect endpoints, as django-oauth-toolkit serves them, with the
 platform's rules on top: pages in Chinese, a clear 400 page (never a 500) for
-a request from an unknown system or to an unregistered address, and an audit
-entry for every authorization, token issue and sign-out, granted or refused.
+a request from an unknown system or to an unregistered address, a 403 page
+for a sign-in through an application an administrator has disabled, and an
+audit entry for every authorization, token issue and sign-out, granted or
+refused.
 """
 
 import base64
@@ -9,9 +11,9 @@ import binascii
 import hashlib
 import json
 import logging
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from oauth2_provider import views as dot_views
@@ -27,6 +29,7 @@ from oauth2_provider.models import get_access_token_model
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from egov.identity.actions import sso
+from egov.identity.oidc import ApplicationDisabledError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,18 @@ _AUTHORIZE_ERRORS = [
 ]
 
 
-def _describe_authorize_error(oauth_error) -> tuple[str, str, str]:
+def _describe_authorize_error(oauth_error, application) -> tuple[str, str, str]:
+    if isinstance(oauth_error, ApplicationDisabledError):
+        name = getattr(application, "name", "") or _("发起登录的系统")
+        return (
+            "application_disabled",
+            _("接入应用已停用"),
+            _(
+                "“%(name)s”已被本平台管理员停用，暂时不能使用平台账号登录该系统。"
+                "如需继续使用，请联系该系统的管理员。"
+            )
+            % {"name": name},
+        )
     for cls, reason, title, message in _AUTHORIZE_ERRORS:
         if isinstance(oauth_error, cls):
             return reason, title(), message()
@@ -153,10 +167,15 @@ class AuthorizationView(dot_views.AuthorizationView):
             request, scopes, credentials, allow
         )
         client_id = credentials.get("client_id", "")
+        # oauthlib reports a request it refuses at this stage (a tampered scope
+        # or PKCE value) by redirecting with an error, not by raising.
+        refused = _redirect_error(result[0])
         sso.record_authorization(
             actor=_actor(request),
             client_id=client_id,
             application=sso.find_application(client_id),
+            outcome="failed" if refused else "success",
+            reason=refused,
             redirect_uri=credentials.get("redirect_uri", ""),
             scopes=scopes.split() if isinstance(scopes, str) else scopes,
         )
@@ -164,19 +183,34 @@ class AuthorizationView(dot_views.AuthorizationView):
 
     def error_response(self, error, application, **kwargs):
         oauth_error = error.oauthlib_error
-        reason, title, message = _describe_authorize_error(oauth_error)
         client_id = _param(self.request, "client_id")
+        application = application or sso.find_application(client_id)
+        reason, title, message = _describe_authorize_error(oauth_error, application)
         sso.record_authorization(
             actor=_actor(self.request),
             client_id=client_id,
-            application=application or sso.find_application(client_id),
+            application=application,
             outcome="failed",
             reason=reason,
             redirect_uri=_param(self.request, "redirect_uri"),
         )
+        if isinstance(oauth_error, ApplicationDisabledError):
+            return _error_page(self.request, title, message, status=403)
         if isinstance(error, FatalClientError):
             return _error_page(self.request, title, message)
         return super().error_response(error, application, **kwargs)
+
+
+def _redirect_error(location) -> str:
+    """The `error` an authorization response redirects with, or ""."""
+    if not location:
+        return ""
+    parts = urlsplit(location)
+    for query in (parts.query, parts.fragment):
+        error = dict(parse_qsl(query)).get("error")
+        if error:
+            return error[:60]
+    return ""
 
 
 def _token_client_id(request) -> str:
@@ -222,18 +256,50 @@ class TokenView(dot_views.TokenView):
                 scopes=(body.get("scope") or "").split(),
             )
         else:
+            application = sso.find_application(client_id)
+            reason = str(body.get("error") or response.status_code)[:60]
+            if (
+                reason == "invalid_client"
+                and application is not None
+                and not sso.is_application_active(application)
+            ):
+                reason = "application_disabled"
             sso.record_token(
                 client_id=client_id,
                 grant_type=grant_type,
-                application=sso.find_application(client_id),
+                application=application,
                 outcome="failed",
-                reason=str(body.get("error") or response.status_code)[:60],
+                reason=reason,
             )
         return response
 
 
 def _checksum(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+
+class IntrospectTokenView(dot_views.IntrospectTokenView):
+    """Token introspection (RFC 7662) for an application's resource servers;
+    a token of a disabled application is reported as not active."""
+
+    def get(self, request, *args, **kwargs):
+        return self._answer(request.GET.get("token"))
+
+    def post(self, request, *args, **kwargs):
+        return self._answer(request.POST.get("token"))
+
+    def _answer(self, token_value):
+        if token_value is not None:
+            token = (
+                get_access_token_model()
+                .objects.filter(token_checksum=_checksum(token_value))
+                .select_related("application")
+                .first()
+            )
+            application = token.application if token else None
+            if application is not None and not sso.is_application_active(application):
+                return JsonResponse({"active": False})
+        return self.get_token_response(token_value)
 
 
 _LOGOUT_ERRORS = {

@@ -58,15 +58,50 @@ class ApplicationForm(forms.Form):
         label=gettext_lazy("内部可信应用，登录时不再询问用户是否同意授权"),
         required=False,
     )
+    allowed_scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("允许的授权范围"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "该系统只能申请勾选的范围，并只获得相应的用户信息。确认身份（openid）始终包含。"
+        ),
+        error_messages={
+            "invalid_choice": gettext_lazy("未知的授权范围：%(value)s"),
+            "invalid_list": gettext_lazy("请勾选授权范围"),
+        },
+    )
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("主管单位"),
+        queryset=sso.Organization.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（不指定）"),
+        error_messages={"invalid_choice": gettext_lazy("请选择启用中的机构")},
+    )
+    description = forms.CharField(
+        label=gettext_lazy("说明"),
+        required=False,
+        max_length=sso.MAX_DESCRIPTION_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("该系统的用途、联系人等，可不填。"),
+        error_messages={
+            "max_length": gettext_lazy("说明不能超过 %(limit_value)d 个字")
+        },
+    )
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["client_type"]
+        self.fields["allowed_scopes"].choices = sso.scope_choices()
+        self.fields["organization"].queryset = sso.organization_choices()
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
             elif not isinstance(field.widget, forms.RadioSelect):
+                # Radio buttons and the scope checkboxes (a RadioSelect
+                # subclass) are styled one by one in the template.
                 field.widget.attrs["class"] = "form-control"
             field.widget.attrs.setdefault("id", f"id_{name}")
 
@@ -74,8 +109,9 @@ class ApplicationForm(forms.Form):
         super().add_error(field, error)
         for name in self.errors:
             widget = self.fields[name].widget if name in self.fields else None
-            if widget is not None and "form-control" in widget.attrs.get("class", ""):
-                widget.attrs["class"] = "form-control is-invalid"
+            css = widget.attrs.get("class", "") if widget is not None else ""
+            if css in ("form-control", "form-select"):
+                widget.attrs["class"] = f"{css} is-invalid"
 
     def apply_error(self, error: ActionError) -> None:
         for field, message in error.fields.items():
@@ -84,12 +120,13 @@ class ApplicationForm(forms.Form):
             self.add_error(None, str(error.message))
 
 
-def _require(request, action, application=None):
-    """403 unless the user may; a refused change attempt goes to the audit log."""
+def _require(request, action, application=None, code=""):
+    """403 unless the user may; a refused change attempt goes to the audit log
+    (under `code` when it is not the action code `action` stands for)."""
     if not sso.sso_policy.can(request.user, action):
-        if request.method == "POST" and action in sso.ACTION_CODES:
+        if request.method == "POST" and (code or action in sso.ACTION_CODES):
             sso.record_refusal(
-                actor=request.user, action=action, application=application
+                actor=request.user, action=action, application=application, code=code
             )
         raise HttpForbidden
 
@@ -116,7 +153,12 @@ def application_list(request):
         request,
         "identity/sso/application_list.html",
         {
-            "applications": sso.applications_for(request.user),
+            "rows": [
+                (application, sso.is_application_active(application))
+                for application in sso.applications_for(request.user).select_related(
+                    "egov_policy"
+                )
+            ],
             "can_add": sso.sso_policy.can(request.user, "add"),
             "endpoints": _endpoints(request),
         },
@@ -127,7 +169,10 @@ def application_list(request):
 @require_http_methods(["GET", "POST"])
 def application_create(request):
     _require(request, "add")
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(
+        request.POST or None,
+        initial={"allowed_scopes": [sso.REQUIRED_SCOPE, "profile"]},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             registered = sso.register_application(
@@ -163,11 +208,17 @@ def application_create(request):
 def application_detail(request, pk):
     application = sso.get_application_for(request.user, pk)
     user = request.user
+    allowed = set(sso.allowed_scopes_of(application))
     return render(
         request,
         "identity/sso/application_detail.html",
         {
             "application": application,
+            "policy": sso.policy_of(application),
+            "is_active": sso.is_application_active(application),
+            "allowed_scopes": [
+                (name, label) for name, label in sso.scope_choices() if name in allowed
+            ],
             "redirect_uris": application.redirect_uris.split(),
             "post_logout_redirect_uris": application.post_logout_redirect_uris.split(),
             "is_confidential": application.client_type
@@ -191,7 +242,12 @@ def application_update(request, pk):
             application.post_logout_redirect_uris.split()
         ),
         "skip_authorization": application.skip_authorization,
+        "allowed_scopes": sso.allowed_scopes_of(application),
     }
+    policy = sso.policy_of(application)
+    if policy is not None:
+        initial["description"] = policy.description
+        initial["organization"] = policy.organization_id
     form = ApplicationForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,6 +312,63 @@ def application_rotate_secret(request, pk):
             "button": _("确认重置"),
         },
     )
+
+
+def _switch(request, pk, *, disable: bool):
+    application = sso.get_application_for(request.user, pk)
+    code = "identity.disable_application" if disable else "identity.enable_application"
+    _require(request, "change", application, code=code)
+    if request.method == "POST":
+        action = sso.disable_application if disable else sso.enable_application
+        try:
+            action(actor=request.user, application=application)
+        except PermissionDenied:
+            raise HttpForbidden from None
+        except ActionError as error:
+            messages.error(request, str(error.message))
+        else:
+            done = (
+                _("已停用接入应用“%(name)s”")
+                if disable
+                else _("已启用接入应用“%(name)s”")
+            )
+            messages.success(request, done % {"name": application.name})
+        return redirect("sso:application_detail", pk=application.pk)
+    if disable:
+        context = {
+            "title": _("停用接入应用"),
+            "message": _(
+                "停用后，用户不能再通过本平台登录该系统，该系统也不能再换取或使用令牌；"
+                "已签发的令牌暂停使用。重新启用后即可恢复。"
+            ),
+            "button": _("确认停用"),
+            "danger": True,
+            "action_url": reverse("sso:application_disable", args=[application.pk]),
+        }
+    else:
+        context = {
+            "title": _("启用接入应用"),
+            "message": _("启用后，用户可以重新通过本平台登录该系统。"),
+            "button": _("确认启用"),
+            "action_url": reverse("sso:application_enable", args=[application.pk]),
+        }
+    return render(
+        request,
+        "identity/sso/application_confirm.html",
+        {"application": application, **context},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_disable(request, pk):
+    return _switch(request, pk, disable=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_enable(request, pk):
+    return _switch(request, pk, disable=False)
 
 
 @login_required
