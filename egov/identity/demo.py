@@ -15,6 +15,8 @@ created.
 from collections import Counter
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -197,13 +199,48 @@ class PersonSpec:
     uscc_body: str = ""
 
 
+# Roles the demo county's security administrator would have created. Designing
+# processes and forms belongs to no built-in role (the 三员 roles are fixed), so
+# the demo gives it to a role of its own, as a real county would.
+PROCESS_ADMIN = "process_admin"
+
+
+@dataclass(frozen=True)
+class DemoRole:
+    code: str
+    name: str
+    description: str
+    data_scope: str
+    permissions: tuple[str, ...]
+
+
+DEMO_ROLES = [
+    DemoRole(
+        PROCESS_ADMIN,
+        "流程与表单管理员",
+        "设计、部署流程和表单，监控、调度流程实例（示范县由演示数据创建）",
+        Role.DataScope.ALL,
+        (
+            "workflow.view_processdefinition",
+            "workflow.deploy_process",
+            "workflow.view_processinstance",
+            "workflow.suspend_instance",
+            "workflow.terminate_instance",
+            "workflow.dispatch_instance",
+            "eforms.view_formdefinition",
+            "eforms.change_formdefinition",
+            "eforms.publish_formdefinition",
+        ),
+    ),
+]
+
 # The three administrators of 等保 level 3 (system, security, audit) are three
 # different people, so no one can both change the system and hide the change.
 # Every staff member also holds the plain staff role.
 STAFF = [
     PersonSpec("sunqi", "孙七", "13999210001", "139921-100", "deputy", (roles.LEADER,)),
     PersonSpec(
-        "chenjing", "陈静", "13999210002", "139921-101", "head", (roles.LEADER,)
+        "chenjing", "陈静", "13999210002", "139921-101", "head", (PROCESS_ADMIN,)
     ),
     PersonSpec(
         "wujiu", "吴九", "13999210003", "139921-101", "clerk", (roles.SYSTEM_ADMIN,)
@@ -409,8 +446,34 @@ def _new_user(spec: PersonSpec, kind: str) -> User:
     return user
 
 
+def _installed_permissions(names) -> list[Permission]:
+    """The permissions named "app.codename" whose app is installed."""
+    wanted = [n for n in names if apps.is_installed(f"egov.{n.split('.')[0]}")]
+    return list(roles.permissions_by_name(wanted).values())
+
+
+def _load_demo_roles(created: Counter) -> set[str]:
+    """Create the missing demo roles; returns the codes of those created now."""
+    made = set()
+    for spec in DEMO_ROLES:
+        if not Role.objects.filter(code=spec.code).exists():
+            role = Role.objects.create(
+                code=spec.code,
+                name=spec.name,
+                description=spec.description,
+                data_scope=spec.data_scope,
+            )
+            role.permissions.set(_installed_permissions(spec.permissions))
+            created["roles"] += 1
+            made.add(spec.code)
+    return made
+
+
 def _load_staff(
-    created: Counter, organizations: dict[str, Organization], by_code: dict[str, Role]
+    created: Counter,
+    organizations: dict[str, Organization],
+    by_code: dict[str, Role],
+    new_roles: set[str],
 ) -> None:
     for spec in STAFF:
         user = User.objects.filter(username=spec.username).first()
@@ -423,7 +486,10 @@ def _load_staff(
             )
             PostAssignment.objects.create(user=user, post=post, is_primary=True)
             codes = (roles.STAFF, *spec.roles)
-            user.roles.add(*(by_code[code] for code in codes))
+        else:
+            # A demo loaded by an earlier version gets a newly added role too.
+            codes = tuple(code for code in spec.roles if code in new_roles)
+        user.roles.add(*(by_code[code] for code in codes))
 
 
 def _load_citizens(created: Counter) -> None:
@@ -449,10 +515,11 @@ def load() -> dict[str, int]:
     """Create whatever part of the demo county is missing; return what was made."""
     created: Counter = Counter()
     roles.ensure_builtin_roles()
+    new_roles = _load_demo_roles(created)
     by_code = {role.code: role for role in Role.objects.all()}
     regions = _load_regions(created)
     organizations = _load_organizations(created, regions)
-    _load_staff(created, organizations, by_code)
+    _load_staff(created, organizations, by_code, new_roles)
     _load_citizens(created)
     _load_companies(created)
     return dict(created)

@@ -11,7 +11,7 @@ from egov.audit.models import AuditEntry
 from egov.core.management.commands.demo import load_demo
 from egov.core.validators import validate_id_number, validate_mobile, validate_uscc
 from egov.identity import roles
-from egov.identity.demo import DEMO_PASSWORD
+from egov.identity.demo import DEMO_PASSWORD, PROCESS_ADMIN
 from egov.identity.models import (
     Organization,
     Post,
@@ -181,6 +181,31 @@ def test_three_administrator_roles_are_held_by_three_different_people():
         roles.SECURITY_ADMIN: ["郑十"],
         roles.AUDIT_ADMIN: ["钱十一"],
     }
+
+
+def test_chenjing_designs_processes_and_forms_through_a_demo_role():
+    load_demo()
+
+    chenjing = User.objects.get(username="chenjing")
+    role = Role.objects.get(code=PROCESS_ADMIN)
+    assert role.name == "流程与表单管理员"
+    assert not role.is_builtin
+    assert list(role.users.all()) == [chenjing]
+    assert chenjing.has_perm("workflow.deploy_process")
+    assert chenjing.has_perm("eforms.publish_formdefinition")
+    assert not User.objects.get(username="wujiu").has_perm("workflow.deploy_process")
+
+
+def test_a_demo_role_added_later_reaches_a_demo_loaded_before_it():
+    load_demo()
+    Role.objects.filter(code=PROCESS_ADMIN).delete()
+
+    created = load_demo()
+
+    assert created == {"identity.roles": 1}
+    assert (
+        User.objects.get(username="chenjing").roles.filter(code=PROCESS_ADMIN).exists()
+    )
 
 
 def test_citizens_have_valid_id_numbers_and_mobiles():
