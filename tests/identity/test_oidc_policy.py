@@ -4,6 +4,7 @@ tokens until it is enabled again; scopes outside its allowed set are refused
 when asked for and give no claims once withdrawn."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from oauth2_provider.models import get_access_token_model, get_grant_model
 
 from egov.identity.actions import sso
@@ -427,3 +428,29 @@ def test_a_withdrawn_scope_gives_no_claims_and_is_dropped_on_refresh(client):
     claims = verified_claims(client, renewed["id_token"])
     assert "phone_number" not in claims
     assert claims["name"] == "王五"
+
+
+@pytest.mark.django_db
+def test_the_rest_api_refuses_an_access_token_of_a_disabled_application(client):
+    user = make_staff()
+    user.roles.get(code="section_chief").permissions.add(
+        Permission.objects.get(
+            content_type__app_label="identity", codename="view_organization"
+        )
+    )
+    client.force_login(user)
+    application = with_policy(make_application())
+    tokens = exchange(client, application, obtain_code(client, application)).json()
+    client.logout()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
+
+    accepted = client.get("/api/identity/organizations/", **bearer)
+    disabled(application)
+    refused = client.get("/api/identity/organizations/", **bearer)
+
+    assert accepted.status_code == 200
+    assert "results" in accepted.json()
+    assert refused.status_code == 403
+    assert "results" not in refused.json()
+    [used] = entries("identity.sso_use_token")
+    assert used.detail["reason"] == "application_disabled"
