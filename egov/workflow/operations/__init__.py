@@ -12,6 +12,11 @@ One module per group, each action audited and writing its own history rows:
 - dispatching: an administrator's 调度 (move to any node, reassign);
 - notify: site messages (and SMS for urgent ones).
 
+Beside them: moves (the engine moves: rewind, replay, graft), common (shared
+checks and helpers), queries (what a viewer may do on a page), views (the
+pages' form posts, mounted by egov.workflow.urls_operations) and labels (the
+audit codes' Chinese names).
+
 Extra work on a node (加签, 委派, 退回后原路返回) lives in the worklist only:
 extra Task rows linked to the node's task by `parent`, sharing its engine
 task, which stays waiting until they are done (docs/adr/0004).

@@ -107,13 +107,11 @@ def operations_for(viewer, task) -> TaskOperations:
             .select_related("assignee")
             .order_by("id")
         )
-    if (
-        "withdraw" in allowed
-        and workflow_policy.can(viewer, "withdraw", task)
-        and withdrawable(task)
-        and not any(t.opened_at or t.claimed_at for t in withdrawable(task))
-    ):
-        ops.can_withdraw = True
+    if "withdraw" in allowed and workflow_policy.can(viewer, "withdraw", task):
+        taken = withdrawable(task)
+        ops.can_withdraw = bool(taken) and not any(
+            t.opened_at or t.claimed_at for t in taken
+        )
     if (
         task.is_open
         and task.assignee_id != viewer.pk
