@@ -4,8 +4,9 @@ Start the demo (`make run`, or `egov demo` then `egov run`), then:
 
     .venv/bin/python docs/screenshots.py [http://127.0.0.1:8000]
 
-It signs in as the demo system administrator 吴九 for the internal face and
-writes docs/img/public.png and docs/img/internal.png. Uses Debian's Chromium
+It shows the online service hall for the public face, signs in as the demo
+system administrator 吴九 for the internal face's organisation tree, and writes
+docs/img/public.png and docs/img/internal.png. Uses Debian's Chromium
 (EGOV_CHROMIUM overrides the path); it downloads nothing.
 """
 
@@ -47,7 +48,7 @@ def main(base: str) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         public = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
         page = public.new_page()
-        page.goto(f"{base}/")
+        page.goto(f"{base}/hall/")
         page.screenshot(path=IMG / "public.png")
         public.close()
 
