@@ -730,13 +730,24 @@ def _copy_into_new_version(actor, published, *, change_note="") -> ServiceItemVe
     return draft
 
 
+def _revision_source(item) -> ServiceItemVersion | None:
+    """The version a revision starts from: the published one, or else the
+    newest one if the item was retired (revising a retired item and
+    publishing the revision brings the item back)."""
+    published = item.versions.filter(status=Status.PUBLISHED).first()
+    if published is not None:
+        return published
+    latest = item.versions.filter(is_latest=True).first()
+    return latest if latest and latest.status == Status.RETIRED else None
+
+
 @audited("servicehall.new_item_version")
 def new_item_version(
     *, actor, item: ServiceItem, change_note: str = ""
 ) -> ServiceItemVersion:
-    """Start the next version of a published item as a draft, a copy of the
-    published version with its materials; the published one stays in force
-    until the draft is approved."""
+    """Start the next version of an item as a draft, a copy of the published
+    version (or of the retired one, for a retired item) with its materials;
+    the published one stays in force until the draft is approved."""
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     servicehall_policy.require(actor, "new_version", item)
     if item.versions.filter(status__in=ServiceItemVersion.OPEN_STATUSES).exists():
@@ -745,25 +756,20 @@ def new_item_version(
             code="open_version_exists",
             target=item,
         )
-    published = item.versions.filter(status=Status.PUBLISHED).first()
-    if published is None:
-        raise ActionError(
-            _("只能基于已发布的版本创建新版本"),
-            code="not_published",
-            target=item,
-        )
+    # With no open version, the newest one is published or retired.
+    source = _revision_source(item)
     change_note = (change_note or "").strip()
     if len(change_note) > 500:
         message = _("修订说明不能超过500个字符")
         raise ActionError(
             message, code="change_note_too_long", fields={"change_note": message}
         )
-    draft = _copy_into_new_version(actor, published, change_note=change_note)
+    draft = _copy_into_new_version(actor, source, change_note=change_note)
     record(
         actor=actor,
         action="servicehall.new_item_version",
         target=draft,
-        detail={"from": published.number},
+        detail={"from": source.number},
     )
     return draft
 
@@ -942,8 +948,6 @@ def _existing_item_problems(item, plan, may_change) -> list[str]:
     plan.latest = latest
     if latest.status == Status.IN_REVIEW:
         return [_("事项“%(code)s”正在审核中，不能导入修改") % {"code": item.code}]
-    if latest.status == Status.RETIRED:
-        return [_("事项“%(code)s”已废止，不能导入修改") % {"code": item.code}]
     ever_published = latest.status != Status.DRAFT or latest.number > 1
     if plan.organization.pk != item.organization_id and ever_published:
         return [_("事项已发布过，实施机构不能再修改")]
@@ -1002,8 +1006,9 @@ def import_catalog(
     Rows are the text rows of catalog_spreadsheets.read_catalog. A new code
     creates the item with a first draft; a published item whose content
     differs gets a new version draft; an item whose newest version is a draft
-    has that draft replaced; an unchanged item is left alone. Items in review
-    or retired are refused, as are organizations outside the actor's scope.
+    has that draft replaced; an unchanged item is left alone. A retired item
+    is revised like a published one. Items in review are refused, as are
+    organizations outside the actor's scope.
     Any bad row: CatalogImportRejected listing every error, nothing written.
     """
     servicehall_policy.require(actor, "import_catalog")
@@ -1027,8 +1032,7 @@ def import_catalog(
             _import_into_draft(actor, plan, latest)
             result.updated_drafts.append(plan.code)
         else:
-            published = plan.item.versions.get(status=Status.PUBLISHED)
-            draft = _copy_into_new_version(actor, published)
+            draft = _copy_into_new_version(actor, _revision_source(plan.item))
             _import_into_draft(actor, plan, draft)
             result.new_versions.append(plan.code)
     record(

@@ -589,7 +589,7 @@ def test_only_one_open_version_at_a_time(county):
     assert first.item.versions.count() == 2
 
 
-def test_a_new_version_needs_a_published_one(county):
+def test_a_rejected_first_draft_is_edited_not_revised(county):
     version = draft(county)
     actions.submit_item(actor=county.people.wangwu, version=version)
     actions.reject_item(actor=county.people.sunqi, version=version, reason="补充")
@@ -660,3 +660,19 @@ def test_a_retired_items_draft_can_bring_it_back(county):
     second.refresh_from_db()
     assert first.status == Status.RETIRED
     assert second.status == Status.PUBLISHED
+
+
+def test_revising_a_retired_item_and_publishing_it_brings_it_back(county):
+    first = published(county)
+    actions.retire_item(actor=county.people.sunqi, item=first.item, reason="暂停")
+
+    second = actions.new_item_version(actor=county.people.wangwu, item=first.item)
+    actions.submit_item(actor=county.people.wangwu, version=second)
+    actions.approve_item(actor=county.people.sunqi, version=second)
+
+    second.refresh_from_db()
+    assert second.name == first.name
+    assert second.status == Status.PUBLISHED
+    assert AuditEntry.objects.get(action="servicehall.new_item_version").detail == {
+        "from": 1
+    }

@@ -408,3 +408,15 @@ def test_a_template_with_no_item_rows_is_refused():
 )
 def test_fees_in_yuan_become_fen(text, fen):
     assert sheets.fee_to_fen(text) == fen
+
+
+def test_a_retired_item_in_the_file_is_revised_as_a_new_draft(county):
+    first = published(county)
+    content = _edit_cell(_export(county.people.xuli), "事项", 2, "承诺时限*", 2)
+    actions.retire_item(actor=county.people.sunqi, item=first.item, reason="暂停")
+
+    result = _import(county.people.xuli, content)
+
+    assert result.new_versions == ["000172012000-139921104"]
+    second = first.item.versions.get(number=2)
+    assert (second.status, second.promised_limit) == (Status.DRAFT, 2)

@@ -312,7 +312,9 @@ def _detail(request, item, version):
             "own_work_in_review": version.status == Status.IN_REVIEW
             and servicehall_policy.can(viewer, "review_item", item)
             and not servicehall_policy.may_review(viewer, version),
-            "can_new_version": published is not None
+            "can_new_version": (
+                published is not None or latest.status == Status.RETIRED
+            )
             and not latest.is_open
             and servicehall_policy.can(viewer, "new_version", item),
             "can_retire": published is not None
@@ -320,7 +322,6 @@ def _detail(request, item, version):
             and servicehall_policy.can(viewer, "retire_item", item),
             "comment_form": CommentForm(),
             "reason_form": ReasonForm(),
-            "file_url_name": "catalog_admin:material_file",
         },
     )
 
