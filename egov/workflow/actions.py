@@ -131,13 +131,10 @@ def _task_id(task) -> int:
 def _locked_task(task) -> tuple[Task, ProcessInstance]:
     """The task and its instance, the instance locked; the task read after it."""
     pk = _task_id(task)
-    instance_id = (
-        Task.objects.filter(pk=pk).values_list("instance_id", flat=True).first()
-    )
-    if instance_id is None:
+    instance = runtime.lock_instance_of_task(pk)
+    if instance is None:
         raise ActionError(_("任务不存在"), code="task_missing")
-    instance = runtime.lock_instance(instance_id)
-    row = Task.objects.select_related("instance").get(pk=pk)
+    row = Task.objects.get(pk=pk)
     row.instance = instance
     return row, instance
 

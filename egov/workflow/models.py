@@ -252,6 +252,13 @@ class Task(models.Model):
             models.Index(
                 fields=["assignee", "state", "-created_at"], name="wf_task_inbox"
             ),
+            # The todo list of a person: only open and claimed rows, newest
+            # first, so a page is read straight off the index.
+            models.Index(
+                fields=["assignee", "-created_at", "-id"],
+                condition=models.Q(state__in=["open", "claimed"]),
+                name="wf_task_todo",
+            ),
             # Done list: tasks a person completed, newest first.
             models.Index(fields=["completed_by", "-completed_at"], name="wf_task_done"),
             models.Index(fields=["instance", "state"], name="wf_task_instance"),

@@ -29,6 +29,19 @@ from egov.workflow.permissions import workflow_policy
 LIGHT_FILTERS = (deadlines.GREEN, deadlines.YELLOW, deadlines.RED)
 
 
+# Lists show titles, nodes, people and times: the engine state, case data and
+# the diagram of each row's instance stay in the database.
+_LIST_DEFERRED = (
+    "submitted_data",
+    "instance__engine_state",
+    "instance__data",
+    "instance__definition__bpmn_xml",
+    "instance__definition__node_config",
+    "instance__definition__node_names",
+    "instance__definition__called_definitions",
+)
+
+
 def _with_instance(rows):
     return rows.select_related(
         "instance",
@@ -37,6 +50,10 @@ def _with_instance(rows):
         "assignee",
         "completed_by",
     )
+
+
+def _for_list(rows):
+    return _with_instance(rows).defer(*_LIST_DEFERRED)
 
 
 def _light_q(value: str, now) -> Q:
@@ -65,13 +82,62 @@ def _filter(rows, *, q="", process="", light="", now=None, subject_field):
     return rows
 
 
-def _todo_q(viewer) -> Q:
-    pooled = TaskCandidate.objects.filter(assignment.candidate_filter(viewer)).values(
-        "task_id"
+def _own(viewer):
+    return Task.objects.filter(assignee_id=viewer.pk, state__in=Task.OPEN_STATES)
+
+
+def _pooled(viewer):
+    """Pooled tasks the viewer may claim, or None when the viewer is in no pool.
+
+    Candidate rows exist only for live tasks, so the existence check is a few
+    index probes and most people skip the second arm entirely.
+    """
+    candidates = TaskCandidate.objects.filter(assignment.candidate_filter(viewer))
+    if not candidates.exists():
+        return None
+    return Task.objects.filter(
+        pk__in=candidates.values("task_id"),
+        state=Task.State.OPEN,
+        assignee__isnull=True,
     )
-    return Q(assignee_id=viewer.pk, state__in=Task.OPEN_STATES) | Q(
-        pk__in=pooled, state=Task.State.OPEN, assignee__isnull=True
-    )
+
+
+class Inbox:
+    """A todo list made of two arms (held tasks, claimable pooled tasks).
+
+    Each arm is answered by its own index; together they behave as one list
+    newest first, with `count()` and slicing, so Paginator and the API's
+    pagination take it as they take a queryset. (An OR of the two conditions
+    would make the database scan every task.)
+    """
+
+    def __init__(self, own, pooled):
+        self.own = own
+        self.pooled = pooled
+
+    def count(self) -> int:
+        return self.own.count() + self.pooled.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _ids(self, start, stop) -> list[int]:
+        both = (
+            self.own.order_by()
+            .values_list("id", "created_at")
+            .union(self.pooled.order_by().values_list("id", "created_at"), all=True)
+        )
+        return [pk for pk, _created in both.order_by("-created_at", "-id")[start:stop]]
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        ids = self._ids(key.start or 0, key.stop)
+        rows = _for_list(Task.objects.filter(pk__in=ids)).in_bulk()
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self):
+        return iter(self[0:None])
 
 
 def todo_for(viewer, *, q="", process="", light=""):
@@ -79,17 +145,26 @@ def todo_for(viewer, *, q="", process="", light=""):
 
     Newest first; filters: `q` (subject contains, or exact business key),
     `process` (definition key), `light` (green/yellow/red by due time).
+    Returns a queryset, or an `Inbox` when the viewer is in a pool.
     """
-    rows = Task.objects.filter(_todo_q(viewer))
-    rows = _filter(rows, q=q, process=process, light=light, subject_field="instance__")
-    return _with_instance(rows).order_by("-created_at", "-id")
+
+    def narrowed(rows):
+        return _filter(
+            rows, q=q, process=process, light=light, subject_field="instance__"
+        )
+
+    own = narrowed(_own(viewer))
+    pooled = _pooled(viewer)
+    if pooled is None:
+        return _for_list(own).order_by("-created_at", "-id")
+    return Inbox(own, narrowed(pooled))
 
 
 def done_for(viewer, *, q="", process=""):
     """已办: tasks the viewer completed, most recent first."""
     rows = Task.objects.filter(completed_by=viewer, state=Task.State.COMPLETED)
     rows = _filter(rows, q=q, process=process, subject_field="instance__")
-    return _with_instance(rows).order_by("-completed_at", "-id")
+    return _for_list(rows).order_by("-completed_at", "-id")
 
 
 def started_by(viewer, *, q="", process="", state=""):
@@ -98,7 +173,18 @@ def started_by(viewer, *, q="", process="", state=""):
     rows = _filter(rows, q=q, process=process, subject_field="")
     if state in ProcessInstance.State.values:
         rows = rows.filter(state=state)
-    return rows.select_related("definition").order_by("-started_at", "-id")
+    return (
+        rows.select_related("definition")
+        .defer(
+            "engine_state",
+            "data",
+            "definition__bpmn_xml",
+            "definition__node_config",
+            "definition__node_names",
+            "definition__called_definitions",
+        )
+        .order_by("-started_at", "-id")
+    )
 
 
 def cc_to(viewer, *, q="", process=""):
@@ -113,7 +199,7 @@ def cc_to(viewer, *, q="", process=""):
 def counts(viewer) -> dict:
     """The workbench's four figures: todo, done, started, unread cc."""
     return {
-        "todo": Task.objects.filter(_todo_q(viewer)).count(),
+        "todo": todo_for(viewer).count(),
         "done": Task.objects.filter(
             completed_by=viewer, state=Task.State.COMPLETED
         ).count(),

@@ -94,15 +94,34 @@ def forget_compiled() -> None:
         _cache.clear()
 
 
-def lock_instance(pk) -> ProcessInstance:
-    """The instance, locked for this transaction (one operation at a time)."""
+# The definition's diagram and settings are only read when its specs are not
+# cached yet; leaving them out keeps each step from fetching them again.
+_DEFERRED = (
+    "definition__bpmn_xml",
+    "definition__node_config",
+    "definition__node_names",
+    "definition__called_definitions",
+)
+
+
+def _locking():
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lock_instance needs a transaction")
+        raise RuntimeError("locking an instance needs a transaction")
     return (
         ProcessInstance.objects.select_for_update(of=("self",))
         .select_related("definition")
-        .get(pk=pk)
+        .defer(*_DEFERRED)
     )
+
+
+def lock_instance(pk) -> ProcessInstance:
+    """The instance, locked for this transaction (one operation at a time)."""
+    return _locking().get(pk=pk)
+
+
+def lock_instance_of_task(task_pk) -> ProcessInstance | None:
+    """The instance of a task, locked; None when there is no such task."""
+    return _locking().filter(tasks__pk=task_pk).first()
 
 
 class Session(engine.EngineContext):
