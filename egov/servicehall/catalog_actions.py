@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "servicehall.retire_item": gettext_lazy("废止事项"),
     "servicehall.import_catalog": gettext_lazy("导入事项库"),
     "servicehall.export_catalog": gettext_lazy("导出事项库"),
+    "servicehall.save_theme": gettext_lazy("保存主题"),
 }
 
 Status = ServiceItemVersion.Status
@@ -1103,3 +1104,58 @@ def export_catalog(*, actor) -> list[ServiceItemVersion]:
         detail={"rows": len(versions)},
     )
     return versions
+
+
+# --- themes and life events ----------------------------------------------------
+
+THEME_CODE_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+ICON_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+@audited("servicehall.save_theme")
+def save_theme(*, actor, data: dict, theme: Theme | None = None) -> Theme:
+    """Create a theme or life event, or change one (`theme`). `data` holds
+    code, name, kind, for_individuals, for_entities, icon, sort_order and
+    is_active; a code is lower-case letters, digits and hyphens, unique."""
+    servicehall_policy.require(actor, "manage_themes")
+    errors: dict[str, str] = {}
+    code = str(data.get("code") or "").strip().lower()
+    if not code:
+        errors["code"] = _("请填写编码")
+    elif not THEME_CODE_RE.fullmatch(code):
+        errors["code"] = _("编码应为50位以内的小写字母、数字或连字符")
+    elif (
+        Theme.objects.filter(code=code).exclude(pk=getattr(theme, "pk", None)).exists()
+    ):
+        errors["code"] = _("编码“%(code)s”已被使用") % {"code": code}
+    name = _text(data, errors, "name", _("名称"), limit=50)
+    kind = _choice(data, errors, "kind", Theme.Kind.choices, _("请选择类型"))
+    individuals = bool(data.get("for_individuals"))
+    entities = bool(data.get("for_entities"))
+    if not (individuals or entities):
+        errors["audience"] = _("请至少选择一类服务对象（个人或法人）")
+    icon = str(data.get("icon") or "").strip() or "grid"
+    if not ICON_RE.fullmatch(icon):
+        errors["icon"] = _("图标应为 bootstrap-icons 的图标名称，如 balloon-heart")
+    sort_order = _number(data, errors, "sort_order", _("排序"), low=-9999, high=9999)
+    if errors:
+        raise _refuse(errors, code="invalid_theme")
+    before = (
+        {f: getattr(theme, f) for f in ("code", "name", "kind", "is_active")}
+        if theme
+        else {}
+    )
+    theme = theme or Theme()
+    theme.code, theme.name, theme.kind, theme.icon = code, name, kind, icon
+    theme.for_individuals, theme.for_entities = individuals, entities
+    theme.sort_order = sort_order
+    theme.is_active = bool(data.get("is_active"))
+    theme.save()
+    after = {f: getattr(theme, f) for f in ("code", "name", "kind", "is_active")}
+    record(
+        actor=actor,
+        action="servicehall.save_theme",
+        target=theme,
+        detail={"changes": _changes(before, after)},
+    )
+    return theme

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import TimeUnit
 from egov.identity.forms_admin import BootstrapMixin
-from egov.servicehall.models import Audience, RequiredMaterial, ServiceItemVersion
+from egov.servicehall.models import (
+    Audience,
+    RequiredMaterial,
+    ServiceItemVersion,
+    Theme,
+)
 
 # Where an action's field names differ from this form's.
 ITEM_ERROR_FIELDS = {"fee_fen": "fee_yuan", "for_individuals": "audience"}
@@ -276,3 +281,49 @@ class ImportForm(BootstrapMixin, forms.Form):
         label=_("Excel 文件"),
         error_messages={"required": _("请选择要导入的 Excel 文件")},
     )
+
+
+class ThemeForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=50, required=False)
+    code = forms.CharField(
+        label=_("编码"),
+        max_length=50,
+        required=False,
+        help_text=_("小写字母、数字或连字符，用于网址，如 birth"),
+    )
+    kind = forms.ChoiceField(label=_("类型"), choices=Theme.Kind.choices)
+    audience = forms.MultipleChoiceField(
+        label=_("服务对象"),
+        choices=Audience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[Audience.INDIVIDUAL],
+    )
+    icon = forms.CharField(
+        label=_("图标"),
+        max_length=40,
+        required=False,
+        initial="grid",
+        help_text=_("bootstrap-icons 图标名称，如 balloon-heart"),
+    )
+    sort_order = _integer(_("排序"), initial=0)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def theme_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        audience = data.pop("audience", [])
+        data["for_individuals"] = Audience.INDIVIDUAL in audience
+        data["for_entities"] = Audience.ENTITY in audience
+        return data
+
+    @classmethod
+    def initial_from(cls, theme) -> dict:
+        return {
+            "name": theme.name,
+            "code": theme.code,
+            "kind": theme.kind,
+            "audience": theme.audiences,
+            "icon": theme.icon,
+            "sort_order": theme.sort_order,
+            "is_active": theme.is_active,
+        }

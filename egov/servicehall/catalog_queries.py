@@ -145,6 +145,20 @@ def filter_organizations_for(viewer):
     return organizations_for_items(viewer, "view_item")
 
 
+def all_themes():
+    """Every theme and life event, for 主题管理 (themes are platform-wide)."""
+    return Theme.objects.annotate(
+        n=Count("versions", filter=Q(versions__status=Status.PUBLISHED))
+    ).order_by("kind", "sort_order", "code")
+
+
+def get_theme(code: str) -> Theme:
+    theme = Theme.objects.filter(code=clean_search(code)).first()
+    if theme is None:
+        raise Http404
+    return theme
+
+
 def active_themes():
     return Theme.objects.filter(is_active=True).order_by("kind", "sort_order", "code")
 

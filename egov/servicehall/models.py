@@ -79,6 +79,10 @@ class Theme(AudienceMixin):
     def __str__(self):
         return self.name
 
+    @property
+    def audit_id(self) -> str:
+        return self.code
+
 
 class ServiceItem(models.Model):
     """One item of the catalog: its code and implementing organization.

@@ -16,6 +16,7 @@ REVIEW_ITEM = "servicehall.review_serviceitem"
 RETIRE_ITEM = "servicehall.retire_serviceitem"
 IMPORT_ITEMS = "servicehall.import_serviceitem"
 EXPORT_ITEMS = "servicehall.export_serviceitem"
+MANAGE_THEMES = "servicehall.change_theme"
 
 # action -> the permission it needs; an object (an Organization for create, a
 # ServiceItem or ServiceItemVersion otherwise) must also lie in the actor's
@@ -30,6 +31,8 @@ CATALOG_ACTIONS = {
     "retire_item": RETIRE_ITEM,
     "import_catalog": IMPORT_ITEMS,
     "export_catalog": EXPORT_ITEMS,
+    # Themes and life events are platform-wide: no data scope applies.
+    "manage_themes": MANAGE_THEMES,
 }
 
 # Permissions the identity app's built-in roles receive (see
@@ -90,10 +93,12 @@ class ServiceHallPolicy(Policy):
     def _in_scope(self, user, perm, obj) -> bool:
         from egov.identity.models import Organization
         from egov.identity.queries import visible
-        from egov.servicehall.models import ServiceItem, ServiceItemVersion
+        from egov.servicehall.models import ServiceItem, ServiceItemVersion, Theme
 
         if isinstance(obj, ServiceItemVersion):
             obj = obj.item
+        if isinstance(obj, Theme):
+            return True
         if isinstance(obj, ServiceItem):
             rows = ServiceItem.objects.filter(pk=obj.pk)
         elif isinstance(obj, Organization):

@@ -17,6 +17,7 @@ from egov.servicehall.permissions import (
     CHANGE_ITEM,
     EXPORT_ITEMS,
     IMPORT_ITEMS,
+    MANAGE_THEMES,
     RETIRE_ITEM,
     REVIEW_ITEM,
     VIEW_ITEM,
@@ -27,7 +28,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def catalog_role() -> Role:
-    """事项库管理员: every catalog permission over the whole county."""
+    """事项库管理员: every catalog permission over the whole county, and the
+    themes."""
     from django.contrib.auth.models import Permission
 
     role, _ = Role.objects.get_or_create(
@@ -44,6 +46,7 @@ def catalog_role() -> Role:
             RETIRE_ITEM,
             IMPORT_ITEMS,
             EXPORT_ITEMS,
+            MANAGE_THEMES,
         )
     ]
     role.permissions.set(

@@ -460,3 +460,79 @@ def test_nul_characters_in_any_input_are_refused_not_crashed(county):
     assert listing.status_code == 200
     assert created.status_code == 400
     assert not ServiceItem.objects.exists()
+
+
+# --- themes ------------------------------------------------------------------------
+
+
+def _theme_data(**overrides) -> dict:
+    data = {
+        "name": "婚育",
+        "code": "marriage",
+        "kind": "life_event",
+        "audience": ["individual"],
+        "icon": "heart",
+        "sort_order": "5",
+        "is_active": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_catalog_administrator_adds_and_changes_a_life_event(county):
+    from egov.audit.models import AuditEntry
+    from egov.servicehall.models import Theme
+
+    client = _client(county.people.xuli)
+
+    created = client.post("/staff/catalog/themes/new/", _theme_data())
+    changed = client.post(
+        "/staff/catalog/themes/marriage/",
+        _theme_data(name="婚姻登记", is_active=""),
+    )
+
+    assert created.status_code == changed.status_code == 302
+    theme = Theme.objects.get(code="marriage")
+    assert (theme.name, theme.kind, theme.is_active) == (
+        "婚姻登记",
+        "life_event",
+        False,
+    )
+    listing = client.get("/staff/catalog/themes/").content.decode()
+    assert "婚姻登记" in listing and "停用" in listing
+    entries = AuditEntry.objects.filter(action="servicehall.save_theme")
+    assert entries.count() == 2
+    assert entries.order_by("seq").last().detail["changes"]["name"] == [
+        "婚育",
+        "婚姻登记",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"code": "Birth Day"}, "编码应为50位以内的小写字母、数字或连字符"),
+        ({"code": "birth"}, "编码“birth”已被使用"),
+        ({"name": ""}, "请填写名称"),
+        ({"audience": []}, "请至少选择一类服务对象（个人或法人）"),
+        ({"icon": "<svg>"}, "图标应为 bootstrap-icons 的图标名称，如 balloon-heart"),
+    ],
+)
+def test_bad_theme_input_is_refused_with_a_message(county, overrides, message):
+    response = _client(county.people.xuli).post(
+        "/staff/catalog/themes/new/", _theme_data(**overrides)
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_theme_pages_need_the_theme_permission(county):
+    client = _client(county.people.wangwu)
+
+    assert client.get("/staff/catalog/themes/").status_code == 403
+    assert client.post("/staff/catalog/themes/new/", _theme_data()).status_code == 403
+    assert (
+        _client(county.people.xuli).get("/staff/catalog/themes/no-such/").status_code
+        == 404
+    )

@@ -22,6 +22,7 @@ ACTIONS = [
     "retire_item",
     "import_catalog",
     "export_catalog",
+    "manage_themes",
 ]
 
 # Who may do what to an item of 市场监管局 (王五 drafted it, 孙七 published it).
@@ -36,7 +37,7 @@ MATRIX = {
         "export_catalog",
     },
     # Head of 市场监管局: 审批人员 and 分管领导 over the bureau.
-    "zhaoliu": set(ACTIONS) - {"import_catalog"},
+    "zhaoliu": set(ACTIONS) - {"import_catalog", "manage_themes"},
     # 分管领导 at the county government: reviews and retires below it.
     "sunqi": {"view_item", "review_item", "retire_item", "export_catalog"},
     # 事项库管理员 over the whole county.

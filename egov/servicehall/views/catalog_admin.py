@@ -31,6 +31,7 @@ from egov.servicehall.catalog_forms import (
     MaterialForm,
     MaterialFormSet,
     ReasonForm,
+    ThemeForm,
 )
 from egov.servicehall.models import ServiceItemVersion
 from egov.servicehall.permissions import servicehall_policy
@@ -110,6 +111,7 @@ def item_list(request):
             "can_import": servicehall_policy.can(viewer, "import_catalog"),
             "can_export": servicehall_policy.can(viewer, "export_catalog"),
             "can_review": servicehall_policy.can(viewer, "review_item"),
+            "can_manage_themes": servicehall_policy.can(viewer, "manage_themes"),
         },
     )
 
@@ -533,3 +535,43 @@ def catalog_import(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- themes and life events ----------------------------------------------------
+
+
+@catalog_permission("manage_themes")
+def theme_list(request):
+    return render(request, T + "theme_list.html", {"themes": queries.all_themes()})
+
+
+def _theme_page(request, theme=None):
+    initial = ThemeForm.initial_from(theme) if theme else None
+    form = ThemeForm(_posted(request), initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = actions.save_theme(
+                    actor=request.user, data=form.theme_data(), theme=theme
+                )
+            except ActionError as exc:
+                _apply_errors(exc, form, [])
+            else:
+                messages.success(
+                    request, _("已保存“%(name)s”。") % {"name": saved.name}
+                )
+                return redirect("catalog_admin:theme_list")
+        return render(
+            request, T + "theme_form.html", {"form": form, "theme": theme}, status=400
+        )
+    return render(request, T + "theme_form.html", {"form": form, "theme": theme})
+
+
+@catalog_permission("manage_themes")
+def theme_create(request):
+    return _theme_page(request)
+
+
+@catalog_permission("manage_themes")
+def theme_edit(request, code):
+    return _theme_page(request, queries.get_theme(code))
