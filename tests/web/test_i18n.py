@@ -1,10 +1,12 @@
 """English through gettext: the language a visitor asks for, and a complete catalog.
 
 Chinese is the platform's language and every msgid is Chinese; English comes
-from locale/en/LC_MESSAGES/django.po, compiled by `make test` before the run.
+from locale/en/LC_MESSAGES/django.po (`make` compiles it with compilemessages;
+these tests compile their own copy so they read the catalog as committed).
 """
 
 import ast
+import struct
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,6 @@ from django.utils import translation
 from tests.identity.signin_helpers import lisi
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
-MO_FILE = PO_FILE.with_suffix(".mo")
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +27,40 @@ def _chinese_again_afterwards():
 
 
 @pytest.fixture
-def english_catalog():
-    assert MO_FILE.exists() and MO_FILE.stat().st_mtime >= PO_FILE.stat().st_mtime, (
-        "English catalog not compiled: run `make test` or "
-        "`egov compilemessages --ignore=.venv --ignore=node_modules`"
+def english_catalog(settings, tmp_path):
+    """The committed English catalog, compiled here so a stale or missing .mo
+    (or a machine without gettext) cannot decide what the pages show."""
+    target = tmp_path / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    write_mo(parse_po(PO_FILE), target / "django.mo")
+    settings.LOCALE_PATHS = [tmp_path]
+
+
+def write_mo(entries: list[dict], path: Path) -> None:
+    """GNU .mo layout: header, sorted original and translation tables, strings."""
+    pairs = sorted(
+        (
+            (
+                m["msgid"] + ("\0" + m["plural"] if m["plural"] is not None else "")
+            ).encode(),
+            "\0".join(m["msgstr"][i] for i in sorted(m["msgstr"])).encode(),
+        )
+        for m in entries
+        if "fuzzy" not in m["flags"]
     )
+    count = len(pairs)
+    originals_at, translations_at = 28, 28 + 8 * count
+    data_at = 28 + 16 * count
+    table, blob = [], b""
+    for strings in ([key for key, _ in pairs], [value for _, value in pairs]):
+        for string in strings:
+            table.append((len(string), data_at + len(blob)))
+            blob += string + b"\0"
+    header = struct.pack(
+        "<7I", 0x950412DE, 0, count, originals_at, translations_at, 0, data_at
+    )
+    cells = b"".join(struct.pack("<2I", *cell) for cell in table)
+    path.write_bytes(header + cells + blob)
 
 
 @pytest.fixture
@@ -110,6 +140,18 @@ def test_choosing_english_through_set_language_keeps_it_for_the_next_page(
     # Then the next page they open is in English
     assert response.status_code == 302
     assert "Online service hall" in text(client.get("/"))
+
+
+def test_english_plural_forms_follow_the_count(english_catalog):
+    # Given the English catalog, where one Chinese form becomes two
+    with translation.override("en"):
+        # When a time left is said for one day and for three days
+        one = translation.ngettext("剩余%(n)d天", "剩余%(n)d天", 1) % {"n": 1}
+        three = translation.ngettext("剩余%(n)d天", "剩余%(n)d天", 3) % {"n": 3}
+
+    # Then the singular and the plural are both right
+    assert one == "1 day left"
+    assert three == "3 days left"
 
 
 # (b) Without a preference the platform speaks Chinese.
