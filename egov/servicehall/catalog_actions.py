@@ -10,6 +10,7 @@ message beside its field. Nothing is written when anything is refused.
 import re
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -462,9 +463,7 @@ def create_item(
     problems = _store_uploads(actor, plans)
     if problems:
         raise _refuse(problems)
-    item = ServiceItem.objects.create(
-        code=code, organization=organization, created_by=actor
-    )
+    item = _new_item(code, organization, actor)
     version = ServiceItemVersion(
         item=item, number=1, created_by=actor, updated_by=actor
     )
@@ -484,6 +483,23 @@ def create_item(
         },
     )
     return version
+
+
+def _code_taken(code: str) -> ActionError:
+    message = _("事项编码“%(code)s”已存在") % {"code": code}
+    return ActionError(message, code="invalid_item", fields={"code": message})
+
+
+def _new_item(code: str, organization, actor) -> ServiceItem:
+    """Create the item; a code someone else took a moment ago is refused like
+    any taken code (the unique index decides the race)."""
+    try:
+        with transaction.atomic():
+            return ServiceItem.objects.create(
+                code=code, organization=organization, created_by=actor
+            )
+    except IntegrityError:
+        raise _code_taken(code) from None
 
 
 def _require_status(version, *statuses, message, code) -> None:
@@ -556,7 +572,11 @@ def edit_item_draft(
     if new_code != item.code or new_org.pk != item.organization_id:
         item.code = new_code
         item.organization = new_org
-        item.save(update_fields=["code", "organization"])
+        try:
+            with transaction.atomic():
+                item.save(update_fields=["code", "organization"])
+        except IntegrityError:
+            raise _code_taken(new_code) from None
     _apply_fields(version, clean)
     version.updated_by = actor
     version.save()
@@ -887,11 +907,13 @@ def _item_plans(actor, item_rows, errors) -> dict[str, _ImportPlan]:
     may_add = _organizations_in_scope(actor, "create_item")
     may_change = _organizations_in_scope(actor, "edit_item")
     themes = {t.name: t for t in Theme.objects.filter(is_active=True)}
+    # Locked, with their newest versions below, so that no submission or
+    # revision slips in between the checks and the writes.
     existing = {
         item.code: item
-        for item in ServiceItem.objects.select_related("organization").filter(
-            code__in=[r.get("code", "").strip().upper() for r in item_rows]
-        )
+        for item in ServiceItem.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(code__in=[r.get("code", "").strip().upper() for r in item_rows])
     }
     plans: dict[str, _ImportPlan] = {}
     for row in item_rows:
@@ -945,7 +967,7 @@ def _new_messages(field_errors: dict, cell_errors: dict) -> list[str]:
 def _existing_item_problems(item, plan, may_change) -> list[str]:
     if item.organization.code not in may_change:
         return [_("事项“%(code)s”不在您可管理的范围内") % {"code": item.code}]
-    latest = item.versions.filter(is_latest=True).first()
+    latest = item.versions.select_for_update().filter(is_latest=True).first()
     plan.latest = latest
     if latest.status == Status.IN_REVIEW:
         return [_("事项“%(code)s”正在审核中，不能导入修改") % {"code": item.code}]
@@ -1045,9 +1067,7 @@ def import_catalog(
 
 
 def _import_new(actor, plan) -> None:
-    item = ServiceItem.objects.create(
-        code=plan.code, organization=plan.organization, created_by=actor
-    )
+    item = _new_item(plan.code, plan.organization, actor)
     version = ServiceItemVersion(
         item=item, number=1, created_by=actor, updated_by=actor
     )

@@ -676,3 +676,14 @@ def test_revising_a_retired_item_and_publishing_it_brings_it_back(county):
     assert AuditEntry.objects.get(action="servicehall.new_item_version").detail == {
         "from": 1
     }
+
+
+def test_a_code_taken_in_a_race_is_refused_like_any_taken_code(county):
+    draft(county, code="RACE-0001")
+
+    error = _error(
+        lambda: actions._new_item("RACE-0001", county.orgs.market, county.people.wangwu)
+    )
+
+    assert error.fields == {"code": "事项编码“RACE-0001”已存在"}
+    assert ServiceItem.objects.count() == 1
