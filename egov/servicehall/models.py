@@ -1,6 +1,6 @@
 """The online service hall: the item catalog (事项库), and later its cases.
 
-Catalog shape (docs/adr/0005-item-catalog.md): a ServiceItem is the stable
+Catalog shape (docs/adr/0009-item-catalog.md): a ServiceItem is the stable
 identity of one item, its national code and implementing organization; every
 change to what the public reads is a new ServiceItemVersion, reviewed before it
 is published. At most one version of an item is published at a time, and a
