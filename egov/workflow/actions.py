@@ -26,6 +26,7 @@ from egov.core.models import ClockStop
 from egov.workflow import bpmn, deadlines, engine, forms, runtime
 from egov.workflow.assignment import DirectoryLookups
 from egov.workflow.models import (
+    CommonPhrase,
     ProcessDefinition,
     ProcessInstance,
     Task,
@@ -847,3 +848,61 @@ def sweep_timers(*, now=None, limit: int = 500) -> int:
         except ActionError:
             continue
     return len(due)
+
+
+# --- common phrases (常用意见) -------------------------------------------------------
+
+MAX_OWN_PHRASES = 50
+
+
+@audited("workflow.add_phrase")
+def add_phrase(*, actor, text: str, shared: bool = False) -> CommonPhrase:
+    """Add a common phrase: the actor's own, or (with permission) system-wide."""
+    workflow_policy.require(actor, "add_shared_phrase" if shared else "start")
+    text = _text(text, limit=200, field="text", label=_("常用意见"))
+    if not text:
+        raise ActionError(
+            _("请填写常用意见"), code="phrase_required", fields={"text": _("请填写")}
+        )
+    owner = None if shared else actor
+    same = CommonPhrase.objects.filter(owner=owner, text=text)
+    if same.exists():
+        raise ActionError(
+            _("该常用意见已存在"), code="phrase_exists", fields={"text": _("已存在")}
+        )
+    if owner is not None and (
+        CommonPhrase.objects.filter(owner=owner).count() >= MAX_OWN_PHRASES
+    ):
+        raise ActionError(
+            _("个人常用意见最多 %(n)s 条，请先删除不用的") % {"n": MAX_OWN_PHRASES},
+            code="too_many_phrases",
+        )
+    last = (
+        CommonPhrase.objects.filter(owner=owner)
+        .order_by("-sort_order")
+        .values_list("sort_order", flat=True)
+        .first()
+    )
+    phrase = CommonPhrase.objects.create(
+        owner=owner, text=text, sort_order=(last or 0) + 1
+    )
+    record(
+        actor=actor,
+        action="workflow.add_phrase",
+        target=phrase,
+        detail={"text": text, "shared": shared},
+    )
+    return phrase
+
+
+@audited("workflow.delete_phrase")
+def delete_phrase(*, actor, phrase) -> None:
+    """Remove one's own phrase, or a system-wide one with permission."""
+    pk = phrase.pk if isinstance(phrase, CommonPhrase) else phrase
+    found = CommonPhrase.objects.filter(pk=pk).first()
+    if found is None:
+        raise ActionError(_("常用意见不存在"), code="phrase_missing")
+    workflow_policy.require(actor, "delete_phrase", found)
+    detail = {"text": found.text, "shared": found.owner_id is None}
+    found.delete()
+    record(actor=actor, action="workflow.delete_phrase", detail=detail)

@@ -14,6 +14,8 @@ VIEW_INSTANCES = "workflow.view_processinstance"
 SUSPEND = "workflow.suspend_instance"
 TERMINATE = "workflow.terminate_instance"
 DISPATCH = "workflow.dispatch_instance"
+# System-wide common phrases (常用意见); everyone manages their own.
+MANAGE_PHRASES = "workflow.change_commonphrase"
 
 TASK_ACTIONS = {
     "view_task",
@@ -96,6 +98,8 @@ class WorkflowPolicy(Policy):
       cc), or VIEW_INSTANCES within the data scope.
     - suspend / resume: SUSPEND within the data scope, or whoever holds an
       open task of the instance.
+    - add_shared_phrase: MANAGE_PHRASES. delete_phrase: one's own phrase, or a
+      system-wide one with MANAGE_PHRASES.
     - cancel (撤销): the initiator. terminate (终止): TERMINATE within scope.
       dispatch (调度, and messages from outside): DISPATCH within scope.
     """
@@ -111,6 +115,13 @@ class WorkflowPolicy(Policy):
             return user.has_perm(VIEW_DEFINITIONS) or user.has_perm(DEPLOY)
         if action == "start":
             return True
+        if action == "add_shared_phrase":
+            return user.has_perm(MANAGE_PHRASES)
+        if action == "delete_phrase":
+            return obj is not None and (
+                obj.owner_id == user.pk
+                or (obj.owner_id is None and user.has_perm(MANAGE_PHRASES))
+            )
         if action in TASK_ACTIONS:
             return obj is not None and self._task(user, action, obj)
         if action in INSTANCE_ACTIONS:

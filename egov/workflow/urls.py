@@ -26,6 +26,8 @@ urlpatterns = [
         inbox.instance_action,
         name="instance_action",
     ),
+    path("phrases/", inbox.phrases, name="phrases"),
+    path("phrases/<int:pk>/delete/", inbox.phrase_delete, name="phrase_delete"),
     path("definitions/", inbox.definition_list, name="definition_list"),
     path(
         "definitions/<int:pk>/diagram/",

@@ -411,3 +411,44 @@ def definition_diagram(request, pk):
     if definition is None:
         raise Http404
     return JsonResponse({"xml": definition.bpmn_xml, "active": [], "completed": []})
+
+
+# --- common phrases -------------------------------------------------------------------
+
+
+@login_required
+def phrases(request):
+    """常用意见: the viewer's own phrases and the system-wide ones."""
+    if request.method == "POST":
+        shared = request.POST.get("shared") == "1"
+        try:
+            actions.add_phrase(
+                actor=request.user, text=request.POST.get("text", ""), shared=shared
+            )
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已添加常用意见"))
+        return redirect("workflow:phrases")
+    rows = queries.phrases_for(request.user)
+    return render(
+        request,
+        T + "phrases.html",
+        {
+            "own": [p for p in rows if p.owner_id == request.user.pk],
+            "shared": [p for p in rows if p.owner_id is None],
+            "can_share": workflow_policy.can(request.user, "add_shared_phrase"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def phrase_delete(request, pk):
+    try:
+        actions.delete_phrase(actor=request.user, phrase=pk)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已删除常用意见"))
+    return redirect("workflow:phrases")
