@@ -84,6 +84,7 @@ MATRIX = [
     ("terminate", "direct", {"liuqi"}),
     ("dispatch", "direct", {"liuqi"}),
     ("view_instance", "pooled", {"suner", "chensan", "luodan", "liuqi"}),
+    ("add_shared_phrase", None, set()),
 ]
 
 
