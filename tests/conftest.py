@@ -8,6 +8,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _no_lockout_leaks(settings):
+    # Each test process keeps its own cache: parallel workers must not clear
+    # or share each other's SMS codes and rate limits.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     from django.core.cache import cache
 
     cache.clear()
