@@ -95,7 +95,7 @@ def test_the_designer_page_loads_the_bundle_and_admits_editor_styles_by_nonce(ad
     assert "/static/build/form-designer.js" in body
     assert 'data-schema-url="/staff/forms/leave/v1/schema/"' in body
     assert f"style-src 'self' 'nonce-{nonce}'" in policy
-    assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
+    assert "script-src 'self'" in [part.strip() for part in policy.split(";")]
 
 
 def test_other_form_pages_keep_the_strict_style_policy(admin):
@@ -103,7 +103,10 @@ def test_other_form_pages_keep_the_strict_style_policy(admin):
 
     response = signed_in(admin).get("/staff/forms/leave/")
 
-    assert "style-src 'self';" in response["Content-Security-Policy"]
+    directives = [
+        part.strip() for part in response["Content-Security-Policy"].split(";")
+    ]
+    assert "style-src 'self'" in directives
     assert "nonce" not in response["Content-Security-Policy"]
 
 
