@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, IntegerField, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -196,15 +197,40 @@ def cc_to(viewer, *, q="", process=""):
     )
 
 
+def _count_of(rows):
+    """COUNT(*) of `rows` as a scalar subquery, so several counts share one query."""
+    counted = rows.order_by().annotate(_all=Value(1)).values("_all")
+    return Coalesce(
+        Subquery(
+            counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+        ),
+        0,
+    )
+
+
 def counts(viewer) -> dict:
-    """The workbench's four figures: todo, done, started, unread cc."""
+    """The workbench's four figures: todo, done, started, unread cc.
+
+    One statement of scalar subqueries, each answered by its own index, since
+    the workbench is the page staff open most often.
+    """
+    figures = {
+        "own": _count_of(_own(viewer)),
+        "done": _count_of(
+            Task.objects.filter(completed_by=viewer, state=Task.State.COMPLETED)
+        ),
+        "started": _count_of(ProcessInstance.objects.filter(initiator=viewer)),
+        "cc": _count_of(Cc.objects.filter(user=viewer, read_at__isnull=True)),
+    }
+    pooled = _pooled(viewer)
+    if pooled is not None:
+        figures["pooled"] = _count_of(pooled)
+    row = User.objects.filter(pk=viewer.pk).values(**figures).get()
     return {
-        "todo": todo_for(viewer).count(),
-        "done": Task.objects.filter(
-            completed_by=viewer, state=Task.State.COMPLETED
-        ).count(),
-        "started": ProcessInstance.objects.filter(initiator=viewer).count(),
-        "cc": Cc.objects.filter(user=viewer, read_at__isnull=True).count(),
+        "todo": row["own"] + row.get("pooled", 0),
+        "done": row["done"],
+        "started": row["started"],
+        "cc": row["cc"],
     }
 
 
