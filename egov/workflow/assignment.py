@@ -331,17 +331,20 @@ class DirectoryLookups:
         return Organization.objects.filter(code=code, is_active=True).exists()
 
 
+def candidate_keys(user) -> tuple[list[int], list[int], list[int]]:
+    """The ids a user is a candidate by: (posts held, their organizations, roles)."""
+    held = PostAssignment.objects.filter(user=user, post__is_active=True).values_list(
+        "post_id", "post__organization_id"
+    )
+    post_ids = [post_id for post_id, _org in held]
+    org_ids = sorted({org_id for _post, org_id in held})
+    role_ids = list(user.roles.filter(is_active=True).values_list("pk", flat=True))
+    return post_ids, org_ids, role_ids
+
+
 def candidate_filter(user) -> Q:
     """Q on TaskCandidate rows that name `user`: as a person, by post, by role."""
-    post_ids = list(
-        PostAssignment.objects.filter(user=user, post__is_active=True).values_list(
-            "post_id", flat=True
-        )
-    )
-    org_ids = list(
-        Post.objects.filter(pk__in=post_ids).values_list("organization_id", flat=True)
-    )
-    role_ids = list(user.roles.filter(is_active=True).values_list("pk", flat=True))
+    post_ids, org_ids, role_ids = candidate_keys(user)
     condition = Q(user_id=user.pk)
     if post_ids:
         condition |= Q(post_id__in=post_ids)

@@ -169,3 +169,24 @@ def test_get_task_for_answers_404_alike_for_missing_and_forbidden(two_processes)
             queries.get_task_for(viewer, pk)
     with pytest.raises(Http404):
         queries.get_instance_for(county.people.lisi, task.instance_id)
+
+
+@pytest.mark.django_db
+def test_workbench_counts_agree_with_the_lists_for_every_person(two_processes):
+    # Given held, pooled and claimed tasks spread over several people
+    county = two_processes
+    start(county, key="direct", subject="直办件")
+    start(county, key="pooled", subject="共享件")
+    claimed = start(county, key="pooled", subject="已签收件")
+    task = claimed.tasks.get(state=Task.State.OPEN)
+    actions.claim_task(actor=county.people.chensan, task=task)
+
+    # When each person's figures are read, then they are the lists' lengths
+    for person in vars(county.people).values():
+        figures = queries.counts(person)
+        assert figures == {
+            "todo": queries.todo_for(person).count(),
+            "done": queries.done_for(person).count(),
+            "started": queries.started_by(person).count(),
+            "cc": queries.cc_to(person).filter(read_at__isnull=True).count(),
+        }, person.username
