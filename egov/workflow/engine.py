@@ -21,6 +21,7 @@ Design points (docs/adr/0004-workflow-engine.md):
 import copy
 import json
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
@@ -84,14 +85,26 @@ class EngineError(Exception):
         self.node_id = node_id
 
 
-class EngineContext:
+class EngineContext(ABC):
     """What the engine asks of the platform while it runs (see runtime.py)."""
 
+    @abstractmethod
     def assignees_for(self, engine_task, process_id: str, node_id: str) -> list:
-        raise NotImplementedError
+        """Who handles a user task the engine has just made ready."""
+
+    @abstractmethod
+    def run_handler(self, engine_task, handler: str) -> dict | None:
+        """Run a service task's registered handler; its result joins the data."""
+
+
+class ReadingContext(EngineContext):
+    """For loading an instance only to read it: nothing may run or be assigned."""
+
+    def assignees_for(self, engine_task, process_id: str, node_id: str) -> list:
+        raise EngineError(_("只读加载的流程实例不能分派任务"), node_id=node_id)
 
     def run_handler(self, engine_task, handler: str) -> dict | None:
-        raise NotImplementedError
+        raise EngineError(_("只读加载的流程实例不能执行服务任务"))
 
 
 # --- expressions ----------------------------------------------------------------

@@ -399,7 +399,7 @@ def diagram_for(viewer, pk) -> dict:
     active, completed = [], []
     if instance.engine_state:
         compiled = runtime.compiled_for(definition)
-        workflow = engine.load(instance.engine_state, compiled, engine.EngineContext())
+        workflow = engine.load(instance.engine_state, compiled, engine.ReadingContext())
         active, completed = engine.node_states(workflow, definition.main_process_id)
     if not instance.is_active:
         completed = sorted(set(completed) | set(active))

@@ -211,3 +211,16 @@ def test_node_states_name_current_and_completed_nodes():
     # Then the countersign is current and the earlier nodes completed
     assert current == ["sign"]
     assert completed == ["review", "start"]
+
+
+def test_a_reading_context_refuses_to_assign_or_run_anything():
+    context = engine.ReadingContext()
+
+    with pytest.raises(engine.EngineError) as assigning:
+        context.assignees_for(None, "leave", "review")
+    with pytest.raises(engine.EngineError) as running:
+        context.run_handler(None, "notify")
+
+    assert assigning.value.message == "只读加载的流程实例不能分派任务"
+    assert assigning.value.node_id == "review"
+    assert running.value.message == "只读加载的流程实例不能执行服务任务"

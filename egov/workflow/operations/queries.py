@@ -68,7 +68,7 @@ def _allowed(task) -> set:
 def _return_targets(task) -> list:
     instance = task.instance
     compiled = runtime.compiled_for(instance.definition)
-    workflow = engine.load(instance.engine_state, compiled, engine.EngineContext())
+    workflow = engine.load(instance.engine_state, compiled, engine.ReadingContext())
     engine_task = engine.find_task(workflow, task.engine_task_id)
     if not engine.is_waiting_user_task(engine_task):
         return []
