@@ -215,7 +215,7 @@ def read_catalog(fileobj) -> tuple[list[dict], list[dict]]:
 
 _YES = {"是", "y", "yes", "true", "1"}
 _NO = {"否", "n", "no", "false", "0", ""}
-_SEPARATORS = ("、", "，", ",", "；", ";", "/", " ")
+_SEPARATORS = ("、", "，", ",", "；", ";", "/")
 
 
 def _labels(choices) -> dict[str, str]:
