@@ -420,3 +420,10 @@ def test_a_retired_item_in_the_file_is_revised_as_a_new_draft(county):
     assert result.new_versions == ["000172012000-139921104"]
     second = first.item.versions.get(number=2)
     assert (second.status, second.promised_limit) == (Status.DRAFT, 2)
+
+
+def test_list_cells_split_on_list_marks_but_keep_labels_with_spaces():
+    from egov.servicehall.catalog_spreadsheets import split_list
+
+    assert split_list("Individual, Legal entity") == ["Individual", "Legal entity"]
+    assert split_list("个人、法人；开办企业/就业") == ["个人", "法人", "开办企业", "就业"]
