@@ -156,13 +156,37 @@ class UserForm(BootstrapMixin, forms.Form):
         help_text=_("留空则账号暂不能登录，可稍后重置密码"),
     )
 
-    def __init__(self, *args, posts=None, editing=False, **kwargs):
+    # Personal data is never sent to the edit page in clear (seeing it is the
+    # audited 查看完整信息); its fields start empty and an empty field keeps it.
+    KEPT_WHEN_EMPTY = ("id_number", "phone")
+
+    def __init__(self, *args, posts=None, editing=False, person=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.person = person
         if editing:
             for name in ("username", "primary_post", "password"):
                 del self.fields[name]
         else:
             self.fields["primary_post"].queryset = posts
+        if person is not None:
+            for name, masked in (
+                ("id_number", person.id_number_masked),
+                ("phone", person.phone_masked),
+            ):
+                if masked:
+                    field = self.fields[name]
+                    field.widget.attrs["placeholder"] = masked
+                    field.help_text = _("已登记：%(masked)s；留空则保持不变") % {
+                        "masked": masked
+                    }
+
+    def clean(self):
+        data = super().clean()
+        if self.person is not None:
+            for name in self.KEPT_WHEN_EMPTY:
+                if not (data.get(name) or "").strip():
+                    data[name] = getattr(self.person, name)
+        return data
 
 
 class UserPostsForm(BootstrapMixin, forms.Form):

@@ -429,3 +429,40 @@ def test_the_audit_admin_role_page_is_read_only(client, county):
     body = text(response)
     assert "三员角色为内置角色，其权限和数据范围不能修改。" in body
     assert "<fieldset disabled>" in body
+
+
+def test_user_edit_page_shows_personal_data_masked_only(client, county):
+    zhangsan = county.people.zhangsan
+
+    response = signed_in(client, county.people.wujiu).get(
+        reverse("sysadmin:user_edit", args=[zhangsan.pk])
+    )
+
+    body = text(response)
+    assert response.status_code == 200
+    assert zhangsan.id_number not in body
+    assert zhangsan.phone not in body
+    assert f'placeholder="{zhangsan.id_number_masked}"' in body
+    assert f"已登记：{zhangsan.phone_masked}；留空则保持不变" in body
+
+
+def test_user_edit_keeps_personal_data_left_empty_and_takes_a_new_phone(client, county):
+    zhangsan = county.people.zhangsan
+    old_id_number = zhangsan.id_number
+
+    response = signed_in(client, county.people.wujiu).post(
+        reverse("sysadmin:user_edit", args=[zhangsan.pk]),
+        {
+            "real_name": zhangsan.real_name,
+            "kind": zhangsan.kind,
+            "id_number": "",
+            "phone": "13999219876",
+            "uscc": "",
+            "email": "",
+        },
+    )
+
+    assert response.status_code == 302
+    zhangsan = User.objects.get(pk=zhangsan.pk)
+    assert zhangsan.id_number == old_id_number
+    assert zhangsan.phone == "13999219876"

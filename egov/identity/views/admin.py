@@ -519,11 +519,10 @@ def user_edit(request, pk):
     form = UserForm(
         request.POST or None,
         editing=True,
+        person=person,
         initial={
             "real_name": person.real_name,
             "kind": person.kind,
-            "id_number": person.id_number,
-            "phone": person.phone,
             "uscc": person.uscc,
             "email": person.email,
         },
