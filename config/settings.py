@@ -326,7 +326,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
-        "egov": {"handlers": ["console"], "level": os.environ.get("EGOV_LOG_LEVEL", "INFO")},
+        "egov": {
+            "handlers": ["console"],
+            "level": os.environ.get("EGOV_LOG_LEVEL", "INFO"),
+        },
         "django.request": {"handlers": ["console"], "level": "ERROR"},
     },
 }

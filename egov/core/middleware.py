@@ -12,7 +12,11 @@ class RequestContext:
     user_agent: str = ""
 
 
-_current = contextvars.ContextVar("egov_request_context", default=RequestContext())
+# RequestContext is a frozen dataclass, so sharing the default is safe.
+_current = contextvars.ContextVar(
+    "egov_request_context",
+    default=RequestContext(),  # noqa: B039
+)
 
 
 def current_request_context() -> RequestContext:

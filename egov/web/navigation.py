@@ -51,10 +51,22 @@ INTERNAL_MENU = [
     Section(
         _("系统管理"),
         [
-            Item(_("行政区划"), "sysadmin:region_list", "geo-alt", "identity.view_region"),
-            Item(_("机构与岗位"), "sysadmin:org_list", "diagram-3", "identity.view_organization"),
+            Item(
+                _("行政区划"), "sysadmin:region_list", "geo-alt", "identity.view_region"
+            ),
+            Item(
+                _("机构与岗位"),
+                "sysadmin:org_list",
+                "diagram-3",
+                "identity.view_organization",
+            ),
             Item(_("用户管理"), "sysadmin:user_list", "people", "identity.view_user"),
-            Item(_("角色管理"), "sysadmin:role_list", "person-badge", "identity.view_role"),
+            Item(
+                _("角色管理"),
+                "sysadmin:role_list",
+                "person-badge",
+                "identity.view_role",
+            ),
             Item(
                 _("流程管理"),
                 "workflow:definition_list",
@@ -86,7 +98,14 @@ INTERNAL_MENU = [
     ),
     Section(
         _("安全审计"),
-        [Item(_("统一日志"), "audit:entry_list", "journal-text", "audit.view_auditentry")],
+        [
+            Item(
+                _("统一日志"),
+                "audit:entry_list",
+                "journal-text",
+                "audit.view_auditentry",
+            )
+        ],
     ),
 ]
 

@@ -621,6 +621,7 @@ def test_unknown_modes_are_a_programming_error():
 
 # --- type confusion (hypothesis) -------------------------------------------
 
+
 def _json(*, finite: bool):
     return st.recursive(
         st.none()

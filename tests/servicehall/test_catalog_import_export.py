@@ -426,4 +426,9 @@ def test_list_cells_split_on_list_marks_but_keep_labels_with_spaces():
     from egov.servicehall.catalog_spreadsheets import split_list
 
     assert split_list("Individual, Legal entity") == ["Individual", "Legal entity"]
-    assert split_list("个人、法人；开办企业/就业") == ["个人", "法人", "开办企业", "就业"]
+    assert split_list("个人、法人；开办企业/就业") == [
+        "个人",
+        "法人",
+        "开办企业",
+        "就业",
+    ]

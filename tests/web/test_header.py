@@ -19,7 +19,9 @@ def test_header_bell_counts_unread_site_messages(client):
 
     page = client.get("/staff/").content.decode()
 
-    assert '<span class="badge rounded-pill bg-danger" id="unread-count">1</span>' in page
+    assert (
+        '<span class="badge rounded-pill bg-danger" id="unread-count">1</span>' in page
+    )
 
 
 def test_header_bell_shows_no_count_without_unread_messages(client):

@@ -44,9 +44,7 @@ def _race(*calls):
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)
-    ]
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,23 +14,83 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='StoredFile',
+            name="StoredFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(editable=False, max_length=32, unique=True, verbose_name='标识')),
-                ('storage_name', models.CharField(editable=False, max_length=100, unique=True, verbose_name='存储路径')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('jpeg', 'JPG'), ('png', 'PNG'), ('gif', 'GIF'), ('docx', 'DOCX'), ('xlsx', 'XLSX'), ('ofd', 'OFD')], max_length=8, verbose_name='文件类型')),
-                ('content_type', models.CharField(max_length=100, verbose_name='内容类型')),
-                ('sm3', models.CharField(db_index=True, max_length=64, verbose_name='SM3摘要')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        editable=False, max_length=32, unique=True, verbose_name="标识"
+                    ),
+                ),
+                (
+                    "storage_name",
+                    models.CharField(
+                        editable=False,
+                        max_length=100,
+                        unique=True,
+                        verbose_name="存储路径",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(max_length=255, verbose_name="原文件名"),
+                ),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小（字节）")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pdf", "PDF"),
+                            ("jpeg", "JPG"),
+                            ("png", "PNG"),
+                            ("gif", "GIF"),
+                            ("docx", "DOCX"),
+                            ("xlsx", "XLSX"),
+                            ("ofd", "OFD"),
+                        ],
+                        max_length=8,
+                        verbose_name="文件类型",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.CharField(max_length=100, verbose_name="内容类型"),
+                ),
+                (
+                    "sm3",
+                    models.CharField(
+                        db_index=True, max_length=64, verbose_name="SM3摘要"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="上传时间"),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '上传文件',
-                'verbose_name_plural': '上传文件',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "上传文件",
+                "verbose_name_plural": "上传文件",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

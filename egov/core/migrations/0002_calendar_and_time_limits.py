@@ -6,96 +6,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TimeLimitNotice',
+            name="TimeLimitNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, unique=True, verbose_name='计时对象')),
-                ('domain', models.CharField(db_index=True, max_length=50, verbose_name='业务')),
-                ('state', models.CharField(choices=[('normal', '正常'), ('warning', '预警'), ('yellow', '黄牌'), ('red', '红牌')], max_length=8, verbose_name='状态')),
-                ('notified_at', models.DateTimeField(verbose_name='通知时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        max_length=200, unique=True, verbose_name="计时对象"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(db_index=True, max_length=50, verbose_name="业务"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("normal", "正常"),
+                            ("warning", "预警"),
+                            ("yellow", "黄牌"),
+                            ("red", "红牌"),
+                        ],
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("notified_at", models.DateTimeField(verbose_name="通知时间")),
             ],
             options={
-                'verbose_name': '时限提醒记录',
-                'verbose_name_plural': '时限提醒记录',
+                "verbose_name": "时限提醒记录",
+                "verbose_name_plural": "时限提醒记录",
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('document', models.CharField(blank=True, max_length=100, verbose_name='通知文号')),
-                ('entered_at', models.DateTimeField(auto_now=True, verbose_name='录入时间')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(unique=True, verbose_name="年度"),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="通知文号"
+                    ),
+                ),
+                (
+                    "entered_at",
+                    models.DateTimeField(auto_now=True, verbose_name="录入时间"),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度节假日安排',
-                'verbose_name_plural': '年度节假日安排',
-                'ordering': ['-year'],
+                "verbose_name": "年度节假日安排",
+                "verbose_name_plural": "年度节假日安排",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '休息日'), ('workday', '调休上班日')], max_length=8, verbose_name='安排')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='名称')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('entered_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='days', to='core.calendaryear', verbose_name='所属年度通知')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "休息日"), ("workday", "调休上班日")],
+                        max_length=8,
+                        verbose_name="安排",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(blank=True, max_length=50, verbose_name="名称"),
+                ),
+                (
+                    "note",
+                    models.CharField(blank=True, max_length=200, verbose_name="备注"),
+                ),
+                (
+                    "entered_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="录入时间"),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="core.calendaryear",
+                        verbose_name="所属年度通知",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作日历',
-                'verbose_name_plural': '工作日历',
-                'ordering': ['date'],
+                "verbose_name": "工作日历",
+                "verbose_name_plural": "工作日历",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(db_index=True, max_length=200, verbose_name='计时对象')),
-                ('amount', models.PositiveSmallIntegerField(verbose_name='延长数量')),
-                ('unit', models.CharField(choices=[('workdays', '工作日'), ('days', '自然日'), ('hours', '小时')], default='workdays', max_length=8, verbose_name='单位')),
-                ('reason', models.CharField(max_length=500, verbose_name='延长理由')),
-                ('approved_at', models.DateTimeField(verbose_name='批准时间')),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        db_index=True, max_length=200, verbose_name="计时对象"
+                    ),
+                ),
+                ("amount", models.PositiveSmallIntegerField(verbose_name="延长数量")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("workdays", "工作日"),
+                            ("days", "自然日"),
+                            ("hours", "小时"),
+                        ],
+                        default="workdays",
+                        max_length=8,
+                        verbose_name="单位",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="延长理由")),
+                ("approved_at", models.DateTimeField(verbose_name="批准时间")),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准人",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '延长期限',
-                'verbose_name_plural': '延长期限',
-                'ordering': ['subject', 'approved_at', 'id'],
+                "verbose_name": "延长期限",
+                "verbose_name_plural": "延长期限",
+                "ordering": ["subject", "approved_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClockStop',
+            name="ClockStop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, verbose_name='计时对象')),
-                ('kind', models.CharField(choices=[('suspension', '挂起'), ('correction', '补正'), ('hearing', '听证'), ('expert_review', '专家评审'), ('inspection', '检验检测'), ('other', '其他依法不计时情形')], max_length=16, verbose_name='类型')),
-                ('started_at', models.DateTimeField(verbose_name='暂停时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='恢复时间')),
-                ('reason', models.CharField(max_length=500, verbose_name='原因')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='恢复人')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='暂停人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="计时对象")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("suspension", "挂起"),
+                            ("correction", "补正"),
+                            ("hearing", "听证"),
+                            ("expert_review", "专家评审"),
+                            ("inspection", "检验检测"),
+                            ("other", "其他依法不计时情形"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="暂停时间")),
+                (
+                    "ended_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="恢复时间"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="原因")),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="恢复人",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="暂停人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '暂停计时',
-                'verbose_name_plural': '暂停计时',
-                'ordering': ['subject', 'started_at', 'id'],
-                'indexes': [models.Index(fields=['subject', 'started_at'], name='core_clocks_subject_e7a051_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('subject',), name='core_clockstop_one_open_per_subject'), models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='core_clockstop_ends_after_start')],
+                "verbose_name": "暂停计时",
+                "verbose_name_plural": "暂停计时",
+                "ordering": ["subject", "started_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["subject", "started_at"],
+                        name="core_clocks_subject_e7a051_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("subject",),
+                        name="core_clockstop_one_open_per_subject",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_at__isnull", True),
+                            ("ended_at__gte", models.F("started_at")),
+                            _connector="OR",
+                        ),
+                        name="core_clockstop_ends_after_start",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,186 +4,563 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import egov.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import egov.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('kind', models.CharField(choices=[('staff', '工作人员'), ('citizen', '自然人'), ('entity', '法人')], max_length=10, verbose_name='用户类型')),
-                ('real_name', models.CharField(max_length=100, verbose_name='姓名/名称')),
-                ('id_number_encrypted', models.TextField(blank=True, verbose_name='身份证号（密文）')),
-                ('id_number_index', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
-                ('phone_encrypted', models.TextField(blank=True, verbose_name='手机号（密文）')),
-                ('phone_index', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
-                ('uscc', models.CharField(blank=True, db_index=True, max_length=18, validators=[egov.core.validators.validate_uscc], verbose_name='统一社会信用代码')),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='密码修改时间')),
-                ('is_demo', models.BooleanField(default=False, help_text='演示环境可放宽其双因素认证', verbose_name='演示账号')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="last login"
+                    ),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={
+                            "unique": "A user with that username already exists."
+                        },
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[
+                            django.contrib.auth.validators.UnicodeUsernameValidator()
+                        ],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="first name"
+                    ),
+                ),
+                (
+                    "last_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="last name"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="email address"
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("staff", "工作人员"),
+                            ("citizen", "自然人"),
+                            ("entity", "法人"),
+                        ],
+                        max_length=10,
+                        verbose_name="用户类型",
+                    ),
+                ),
+                (
+                    "real_name",
+                    models.CharField(max_length=100, verbose_name="姓名/名称"),
+                ),
+                (
+                    "id_number_encrypted",
+                    models.TextField(blank=True, verbose_name="身份证号（密文）"),
+                ),
+                (
+                    "id_number_index",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "phone_encrypted",
+                    models.TextField(blank=True, verbose_name="手机号（密文）"),
+                ),
+                (
+                    "phone_index",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=18,
+                        validators=[egov.core.validators.validate_uscc],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "password_changed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="密码修改时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="演示环境可放宽其双因素认证",
+                        verbose_name="演示账号",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'ordering': ['username'],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='机构代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('party', '党委'), ('government', '政府'), ('department', '部门'), ('township', '乡镇'), ('institution', '事业单位'), ('other', '其他')], max_length=12, verbose_name='类型')),
-                ('uscc', models.CharField(blank=True, max_length=18, validators=[egov.core.validators.validate_uscc], verbose_name='统一社会信用代码')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='identity.organization', verbose_name='上级机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="更新时间"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="机构代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="简称"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("party", "党委"),
+                            ("government", "政府"),
+                            ("department", "部门"),
+                            ("township", "乡镇"),
+                            ("institution", "事业单位"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[egov.core.validators.validate_uscc],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "path",
+                    models.CharField(db_index=True, editable=False, max_length=255),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="identity.organization",
+                        verbose_name="上级机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['path', 'sort_order'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["path", "sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='PasswordHistory',
+            name="PasswordHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='password_history', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("password", models.CharField(max_length=128)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="password_history",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='岗位代码')),
-                ('name', models.CharField(max_length=100, verbose_name='岗位名称')),
-                ('is_head', models.BooleanField(default=False, help_text='该岗位的人员为机构负责人', verbose_name='负责人岗位')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='identity.organization', verbose_name='所属机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, verbose_name="岗位代码")),
+                ("name", models.CharField(max_length=100, verbose_name="岗位名称")),
+                (
+                    "is_head",
+                    models.BooleanField(
+                        default=False,
+                        help_text="该岗位的人员为机构负责人",
+                        verbose_name="负责人岗位",
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="identity.organization",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['organization', 'sort_order', 'code'],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["organization", "sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='PostAssignment',
+            name="PostAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='主岗')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holders', to='identity.post', verbose_name='岗位')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='post_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="主岗")),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holders",
+                        to="identity.post",
+                        verbose_name="岗位",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="post_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任职',
-                'verbose_name_plural': '任职',
+                "verbose_name": "任职",
+                "verbose_name_plural": "任职",
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('city', '市级'), ('county', '县级'), ('township', '乡镇级'), ('village', '村级')], max_length=10, verbose_name='级别')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='identity.region', verbose_name='上级区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, unique=True, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省级"),
+                            ("city", "市级"),
+                            ("county", "县级"),
+                            ("township", "乡镇级"),
+                            ("village", "村级"),
+                        ],
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, editable=False, max_length=255),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="identity.region",
+                        verbose_name="上级区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='organization',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.region', verbose_name='行政区划'),
+            model_name="organization",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="identity.region",
+                verbose_name="行政区划",
+            ),
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='角色代码')),
-                ('name', models.CharField(max_length=100, verbose_name='角色名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('data_scope', models.CharField(choices=[('self', '仅本人'), ('organization', '本机构'), ('organization_subtree', '本机构及下级'), ('region_subtree', '本区划及下级'), ('all', '全部')], default='self', max_length=24, verbose_name='数据范围')),
-                ('is_builtin', models.BooleanField(default=False, editable=False, verbose_name='内置角色')),
-                ('permissions', models.ManyToManyField(blank=True, related_name='+', to='auth.permission', verbose_name='权限')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="角色代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="角色名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "data_scope",
+                    models.CharField(
+                        choices=[
+                            ("self", "仅本人"),
+                            ("organization", "本机构"),
+                            ("organization_subtree", "本机构及下级"),
+                            ("region_subtree", "本区划及下级"),
+                            ("all", "全部"),
+                        ],
+                        default="self",
+                        max_length=24,
+                        verbose_name="数据范围",
+                    ),
+                ),
+                (
+                    "is_builtin",
+                    models.BooleanField(
+                        default=False, editable=False, verbose_name="内置角色"
+                    ),
+                ),
+                (
+                    "permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="auth.permission",
+                        verbose_name="权限",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色',
-                'verbose_name_plural': '角色',
-                'ordering': ['code'],
+                "verbose_name": "角色",
+                "verbose_name_plural": "角色",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='roles',
-            field=models.ManyToManyField(blank=True, related_name='users', to='identity.role', verbose_name='角色'),
+            model_name="user",
+            name="roles",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="users",
+                to="identity.role",
+                verbose_name="角色",
+            ),
         ),
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ip', models.CharField(blank=True, max_length=64)),
-                ('user_agent', models.CharField(blank=True, max_length=500)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=40, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ip", models.CharField(blank=True, max_length=64)),
+                ("user_agent", models.CharField(blank=True, max_length=500)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录会话',
-                'verbose_name_plural': '登录会话',
+                "verbose_name": "登录会话",
+                "verbose_name_plural": "登录会话",
             },
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.UniqueConstraint(fields=('organization', 'code'), name='post_code_unique_in_org'),
+            model_name="post",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "code"), name="post_code_unique_in_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='postassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'post'), name='post_held_once'),
+            model_name="postassignment",
+            constraint=models.UniqueConstraint(
+                fields=("user", "post"), name="post_held_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='postassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('user',), name='one_primary_post'),
+            model_name="postassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("user",),
+                name="one_primary_post",
+            ),
         ),
     ]

@@ -6,53 +6,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflow', '0001_initial'),
+        ("workflow", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='context',
-            field=models.JSONField(blank=True, default=dict, verbose_name='操作信息'),
+            model_name="task",
+            name="context",
+            field=models.JSONField(blank=True, default=dict, verbose_name="操作信息"),
         ),
         migrations.AddField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('node', '环节任务'), ('sign_before', '前加签'), ('sign_after', '后加签'), ('delegate', '委派'), ('resubmit', '退回重办')], default='node', max_length=12, verbose_name='任务类型'),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("node", "环节任务"),
+                    ("sign_before", "前加签"),
+                    ("sign_after", "后加签"),
+                    ("delegate", "委派"),
+                    ("resubmit", "退回重办"),
+                ],
+                default="node",
+                max_length=12,
+                verbose_name="任务类型",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='extra_tasks', to='workflow.task', verbose_name='所属任务'),
+            model_name="task",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="extra_tasks",
+                to="workflow.task",
+                verbose_name="所属任务",
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='state',
-            field=models.CharField(choices=[('open', '待办'), ('claimed', '已签收'), ('completed', '已办'), ('cancelled', '已取消'), ('withdrawn', '已撤回'), ('returned', '已退回'), ('transferred', '已转办'), ('waiting', '等待他人办理')], default='open', max_length=12, verbose_name='状态'),
+            model_name="task",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("open", "待办"),
+                    ("claimed", "已签收"),
+                    ("completed", "已办"),
+                    ("cancelled", "已取消"),
+                    ("withdrawn", "已撤回"),
+                    ("returned", "已退回"),
+                    ("transferred", "已转办"),
+                    ("waiting", "等待他人办理"),
+                ],
+                default="open",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('urge', '催办'), ('cc', '抄送'), ('task', '任务')], max_length=8, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('is_urgent', models.BooleanField(default=False, verbose_name='紧急')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发送时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='阅读时间')),
-                ('instance', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workflow.processinstance', verbose_name='流程实例')),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发送人')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("urge", "催办"), ("cc", "抄送"), ("task", "任务")],
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                (
+                    "url",
+                    models.CharField(blank=True, max_length=300, verbose_name="链接"),
+                ),
+                ("is_urgent", models.BooleanField(default=False, verbose_name="紧急")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="发送时间"),
+                ),
+                (
+                    "read_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="阅读时间"
+                    ),
+                ),
+                (
+                    "instance",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workflow.processinstance",
+                        verbose_name="流程实例",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发送人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '站内消息',
-                'verbose_name_plural': '站内消息',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'read_at', '-created_at'], name='wf_notification_user')],
+                "verbose_name": "站内消息",
+                "verbose_name_plural": "站内消息",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "read_at", "-created_at"],
+                        name="wf_notification_user",
+                    )
+                ],
             },
         ),
     ]
