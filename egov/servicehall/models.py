@@ -1,4 +1,4 @@
-"""The online service hall: the item catalog (事项库), and later its cases.
+"""The online service hall: the item catalog (事项库) and its cases (办件).
 
 Catalog shape (docs/adr/0009-item-catalog.md): a ServiceItem is the stable
 identity of one item, its national code and implementing organization; every
@@ -15,8 +15,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from egov.core import crypto
 from egov.core.models import StoredFile, TimeUnit
 from egov.core.timelimits import Limit
+from egov.core.validators import mask_id_number, mask_phone
 
 
 def _limit_display(limit: Limit) -> str:
@@ -420,3 +422,346 @@ class RequiredMaterial(AudienceMixin):
             "form": self.get_form_display(),
             "n": self.copies,
         }
+
+
+# --- cases (办件) ---------------------------------------------------------------
+
+
+class Case(models.Model):
+    """One application for one item, from the first draft to its result.
+
+    draft → submitted (待受理) → correction (待补正, back to submitted when the
+    applicant resubmits) or refused (不予受理) or accepted (办理中) → suspended
+    (中止: hearings, inspections, expert review; the clock stops) ↔ accepted →
+    approved (准予) / denied (不予). The applicant may withdraw before a
+    decision. The case keeps the item version it was applied under.
+
+    Personal data of the applicant is copied onto the case when it is
+    submitted (the record must not change when the account does later) and
+    stored encrypted, like the user's own.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待受理")
+        CORRECTION = "correction", _("待补正")
+        REFUSED = "refused", _("不予受理")
+        ACCEPTED = "accepted", _("办理中")
+        SUSPENDED = "suspended", _("中止")
+        APPROVED = "approved", _("准予")
+        DENIED = "denied", _("不予许可")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上申请")
+        WINDOW = "window", _("窗口申请")
+
+    # States in which the case has its result (办结).
+    CONCLUDED = (State.REFUSED, State.APPROVED, State.DENIED, State.WITHDRAWN)
+    # States in which the applicant may still edit the application.
+    EDITABLE = (State.DRAFT, State.CORRECTION)
+
+    number = models.CharField(
+        _("办件编号"), max_length=32, unique=True, null=True, blank=True
+    )
+    lookup_code = models.CharField(_("查询码"), max_length=8, blank=True)
+    # Makes creating a draft idempotent: a repeated "apply" request carrying
+    # the same token finds the draft it made the first time.
+    client_token = models.UUIDField(_("请求标识"), unique=True, null=True, blank=True)
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="+"
+    )
+    item_version = models.ForeignKey(
+        ServiceItemVersion,
+        verbose_name=_("事项版本"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    organization = models.ForeignKey(
+        "identity.Organization",
+        verbose_name=_("实施机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.DRAFT
+    )
+    channel = models.CharField(
+        _("申请渠道"), max_length=8, choices=Channel.choices, default=Channel.ONLINE
+    )
+    # The account that applied; empty for an applicant without an account
+    # whose application a window clerk entered.
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    applicant_kind = models.CharField(
+        _("申请人类型"), max_length=12, choices=Audience.choices
+    )
+    applicant_name = models.CharField(_("申请人"), max_length=200)
+    # 身份证号 of a person, 统一社会信用代码 of an entity.
+    applicant_id_encrypted = models.TextField(_("证件号码（密文）"), blank=True)
+    applicant_id_index = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    contact_phone_encrypted = models.TextField(_("联系电话（密文）"), blank=True)
+    contact_email = models.EmailField(_("电子邮箱"), blank=True)
+    form_data = models.JSONField(_("申请表内容"), default=dict, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    process_instance = models.OneToOneField(
+        "workflow.ProcessInstance",
+        verbose_name=_("审批流程"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case",
+    )
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    decision_number = models.CharField(_("决定文号"), max_length=64, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    data_scope_fields = {
+        "organization": "organization",
+        "region": "organization__region",
+        "owner": "accepted_by",
+    }
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="sh_case_applicant"),
+            models.Index(fields=["state", "submitted_at"], name="sh_case_state"),
+            models.Index(
+                fields=["organization", "state", "-submitted_at"], name="sh_case_org"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(number__isnull=False),
+                name="servicehall_case_number_once_submitted",
+            ),
+        ]
+        permissions = [
+            ("accept_case", _("受理办件")),
+            ("decide_case", _("作出办件决定")),
+            ("enter_case", _("窗口代录办件")),
+            ("extend_case", _("批准办件延期")),
+            ("suspend_case", _("中止办件")),
+        ]
+
+    def __str__(self):
+        return self.number or str(_("草稿 %(id)s") % {"id": self.pk})
+
+    @property
+    def audit_id(self) -> str:
+        return self.number or f"draft:{self.pk}"
+
+    @property
+    def applicant_id_number(self) -> str:
+        return crypto.decrypt_text(self.applicant_id_encrypted)
+
+    @applicant_id_number.setter
+    def applicant_id_number(self, value: str) -> None:
+        value = (value or "").strip().upper()
+        self.applicant_id_encrypted = crypto.encrypt_text(value)
+        self.applicant_id_index = crypto.blind_index(value) if value else ""
+
+    @property
+    def applicant_id_masked(self) -> str:
+        value = self.applicant_id_number
+        if self.applicant_kind == Audience.ENTITY:
+            return value[:6] + "*" * max(len(value) - 10, 0) + value[-4:]
+        return mask_id_number(value)
+
+    @property
+    def contact_phone(self) -> str:
+        return crypto.decrypt_text(self.contact_phone_encrypted)
+
+    @contact_phone.setter
+    def contact_phone(self, value: str) -> None:
+        self.contact_phone_encrypted = crypto.encrypt_text((value or "").strip())
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
+
+    @property
+    def is_concluded(self) -> bool:
+        return self.state in self.CONCLUDED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out on one day; the row is locked while a
+    number is taken, so numbers are unique and without gaps per day."""
+
+    day = models.DateField(_("日期"), unique=True)
+    last = models.PositiveIntegerField(_("最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("办件编号序列")
+        verbose_name_plural = _("办件编号序列")
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class CaseMaterial(models.Model):
+    """One uploaded file for one required material of a case.
+
+    A correction round replaces a material by adding a new row and marking
+    the old one superseded: what was submitted when stays on record.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials"
+    )
+    requirement = models.ForeignKey(
+        RequiredMaterial,
+        verbose_name=_("材料要求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.ForeignKey(
+        StoredFile, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    is_current = models.BooleanField(_("当前有效"), default=True)
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["case", "requirement__sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline, written by the action that caused it.
+
+    `public_note` is what the public progress lookup may show (no personal
+    data); `note` is for the applicant and staff.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("创建草稿")
+        SUBMITTED = "submitted", _("提交申请")
+        ENTERED = "entered", _("窗口收件")
+        CORRECTION = "correction", _("一次性告知补正")
+        RESUBMITTED = "resubmitted", _("补正后重新提交")
+        REFUSED = "refused", _("不予受理")
+        ACCEPTED = "accepted", _("受理")
+        REVIEWED = "reviewed", _("审查")
+        EXTENDED = "extended", _("延期")
+        SUSPENDED = "suspended", _("中止")
+        RESUMED = "resumed", _("恢复")
+        APPROVED = "approved", _("准予")
+        DENIED = "denied", _("不予许可")
+        WITHDRAWN = "withdrawn", _("撤回")
+        LICENCE = "licence", _("出具电子证照")
+        RATED = "rated", _("评价")
+        NOTE = "note", _("备注")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("环节"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The organization acting, shown to the public instead of a person.
+    organization = models.ForeignKey(
+        "identity.Organization",
+        verbose_name=_("办理机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.TextField(_("说明"), blank=True)
+    public_note = models.CharField(_("公开说明"), max_length=300, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办件过程")
+        verbose_name_plural = _("办件过程")
+        ordering = ["case", "at", "id"]
+
+    def __str__(self):
+        return f"{self.case}: {self.get_kind_display()}"
+
+
+class CorrectionRequest(models.Model):
+    """补正: everything missing or wrong, listed at once (一次性告知)."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("办件"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    # [{"material": <RequiredMaterial id or null>, "name": ..., "reason": ...}]
+    items = models.JSONField(_("补正内容"), default=list)
+    note = models.TextField(_("补正说明"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("告知人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("告知时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正告知")
+        verbose_name_plural = _("补正告知")
+        ordering = ["case", "-requested_at"]
+
+    def __str__(self):
+        return f"{self.case}: {self.requested_at:%Y-%m-%d}"

@@ -491,6 +491,7 @@ class Notification(models.Model):
         URGE = "urge", _("催办")
         CC = "cc", _("抄送")
         TASK = "task", _("任务")
+        CASE = "case", _("办件")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
