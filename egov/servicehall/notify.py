@@ -22,7 +22,7 @@ logger = logging.getLogger("egov.servicehall")
 
 def _case_url(case) -> str:
     try:
-        return reverse("servicehall:my_case", args=[case.number])
+        return reverse("hall:my_case", args=[case.number])
     except NoReverseMatch:
         return ""
 
