@@ -35,6 +35,7 @@ INTERNAL_MENU = [
             Item(_("我发起的"), "workflow:started", "send"),
             Item(_("抄送我的"), "workflow:cc", "envelope-open"),
             Item(_("站内消息"), "workflow_ops:notifications", "bell"),
+            Item(_("我的委托"), "workflow:delegations", "person-check"),
         ],
     ),
     Section(
@@ -87,6 +88,12 @@ INTERNAL_MENU = [
             ),
             Item(
                 _("工作日历"), "calendar:index", "calendar3", "core.change_calendarday"
+            ),
+            Item(
+                _("文书模板"),
+                "docgen:template_list",
+                "file-earmark-text",
+                "docgen.manage_templates",
             ),
             Item(
                 _("接入应用（单点登录）"),

@@ -6,6 +6,7 @@ produced. Refusals are 400/403 with a code and a Chinese message
 (egov.core.api.exception_handler).
 """
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -13,9 +14,10 @@ from rest_framework.views import APIView
 
 from egov.workflow import queries
 from egov.workflow.api import TaskSerializer
-from egov.workflow.models import Cc, Notification, Task
+from egov.workflow.models import Cc, Delegation, Notification, Task
 from egov.workflow.operations import (
     copying,
+    delegation,
     dispatching,
     handover,
     notify,
@@ -296,3 +298,90 @@ class NotificationRead(APIView):
         row = ops_queries.get_notification_for(request.user, pk)
         row = notify.read_notification(actor=request.user, notification=row)
         return Response(NotificationSerializer(row).data)
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    from_user = serializers.CharField(source="from_user.username")
+    to_user = serializers.CharField(source="to_user.username")
+    status = serializers.SerializerMethodField(
+        help_text="pending（未开始）、running（生效中）、ended（已结束）"
+        "或 cancelled（已取消）"
+    )
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "id",
+            "from_user",
+            "to_user",
+            "start_at",
+            "end_at",
+            "process_keys",
+            "reason",
+            "status",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_status(self, row) -> str:
+        return delegation.status_of(row)
+
+
+class DelegationInput(serializers.Serializer):
+    to = serializers.CharField(max_length=150, help_text="受托人账号")
+    start_at = serializers.DateTimeField(help_text="开始时间（早于当前时间则从现在起）")
+    end_at = serializers.DateTimeField(help_text="结束时间")
+    process_keys = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=delegation.MAX_PROCESSES,
+        help_text="适用流程编码，不填则全部流程",
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="委托事由"
+    )
+
+
+@extend_schema(tags=["workflow-ops"])
+class DelegationList(APIView):
+    @extend_schema(
+        summary="我的委托（我委托他人的、他人委托我的）",
+        responses=inline_serializer(
+            "DelegationLists",
+            {
+                "given": DelegationSerializer(many=True),
+                "received": DelegationSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        if not delegation.may_delegate(request.user):
+            raise Http404
+        lists = delegation.delegations_for(request.user)
+        return Response(
+            {
+                "given": DelegationSerializer(lists.given, many=True).data,
+                "received": DelegationSerializer(lists.received, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        summary="新建委托", request=DelegationInput, responses=DelegationSerializer
+    )
+    def post(self, request):
+        data = _given(DelegationInput, request)
+        row = delegation.create_delegation(actor=request.user, **data)
+        return Response(DelegationSerializer(row).data, status=201)
+
+
+@extend_schema(
+    tags=["workflow-ops"],
+    summary="结束（或取消未开始的）委托",
+    request=None,
+    responses=DelegationSerializer,
+)
+class DelegationEnd(APIView):
+    def post(self, request, pk):
+        row = delegation.get_delegation_for(request.user, pk)
+        row = delegation.end_delegation(actor=request.user, delegation=row)
+        return Response(DelegationSerializer(row).data)

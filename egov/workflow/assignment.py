@@ -332,22 +332,65 @@ class DirectoryLookups:
 
 
 def candidate_keys(user) -> tuple[list[int], list[int], list[int]]:
-    """The ids a user is a candidate by: (posts held, their organizations, roles)."""
-    held = PostAssignment.objects.filter(user=user, post__is_active=True).values_list(
-        "post_id", "post__organization_id"
-    )
+    """The ids a user is a candidate by: (posts held, their organizations, roles).
+
+    `user` is a User or a user id.
+    """
+    user_id = getattr(user, "pk", user)
+    held = PostAssignment.objects.filter(
+        user_id=user_id, post__is_active=True
+    ).values_list("post_id", "post__organization_id")
     post_ids = [post_id for post_id, _org in held]
     org_ids = sorted({org_id for _post, org_id in held})
-    role_ids = list(user.roles.filter(is_active=True).values_list("pk", flat=True))
+    role_ids = list(
+        Role.objects.filter(users__pk=user_id, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
     return post_ids, org_ids, role_ids
 
 
-def candidate_filter(user) -> Q:
-    """Q on TaskCandidate rows that name `user`: as a person, by post, by role."""
-    post_ids, org_ids, role_ids = candidate_keys(user)
-    condition = Q(user_id=user.pk)
+def delegators_of(user_id: int, at=None) -> list[tuple[int, list[str]]]:
+    """Who has a standing delegation (委托) to `user_id` running at `at`.
+
+    Each entry is (delegator id, process keys it covers, [] for all).
+    """
+    from egov.workflow.models import Delegation
+
+    at = at or timezone.now()
+    rows = Delegation.objects.filter(
+        to_user_id=user_id,
+        is_active=True,
+        start_at__lte=at,
+        end_at__gt=at,
+        from_user__is_active=True,
+    ).values_list("from_user_id", "process_keys")
+    return [(from_id, list(keys or [])) for from_id, keys in rows]
+
+
+def _named_by(user_id, post_ids, org_ids, role_ids) -> Q:
+    condition = Q(user_id=user_id)
     if post_ids:
         condition |= Q(post_id__in=post_ids)
     if role_ids and org_ids:
         condition |= Q(role_id__in=role_ids, organization_id__in=org_ids)
+    return condition
+
+
+def candidate_filter(user, delegators=None) -> Q:
+    """Q on TaskCandidate rows that name `user`: as a person, by post, by role.
+
+    While someone's standing delegation to `user` runs, the rows naming that
+    delegator (within the delegated processes) count as well, so the delegate
+    may see and claim the pooled tasks the delegator could. `delegators`
+    (from `delegators_of`) saves the lookup when the caller has it.
+    """
+    condition = _named_by(user.pk, *candidate_keys(user))
+    if delegators is None:
+        delegators = delegators_of(user.pk)
+    for from_id, keys in delegators:
+        theirs = _named_by(from_id, *candidate_keys(from_id))
+        if keys:
+            theirs &= Q(task__instance__definition__key__in=keys)
+        condition |= theirs
     return condition

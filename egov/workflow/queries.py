@@ -87,13 +87,17 @@ def _own(viewer):
     return Task.objects.filter(assignee_id=viewer.pk, state__in=Task.OPEN_STATES)
 
 
-def _pooled(viewer):
+def _pooled(viewer, delegators=None):
     """Pooled tasks the viewer may claim, or None when the viewer is in no pool.
 
     Candidate rows exist only for live tasks, so the existence check is a few
-    index probes and most people skip the second arm entirely.
+    index probes and most people skip the second arm entirely. The pools of
+    people with a standing delegation (委托) to the viewer count as the
+    viewer's own (assignment.candidate_filter).
     """
-    candidates = TaskCandidate.objects.filter(assignment.candidate_filter(viewer))
+    candidates = TaskCandidate.objects.filter(
+        assignment.candidate_filter(viewer, delegators)
+    )
     if not candidates.exists():
         return None
     return Task.objects.filter(
@@ -248,6 +252,12 @@ def counts(viewer) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         own, pooled, done, started, cc = cursor.fetchone()
+    delegators = assignment.delegators_of(viewer.pk)
+    if delegators:
+        # Someone's standing delegation (委托) adds their pools: rare enough
+        # to count through the same filter as the list.
+        rows = _pooled(viewer, delegators)
+        pooled = rows.count() if rows is not None else 0
     return {"todo": own + pooled, "done": done, "started": started, "cc": cc}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.workflow.views import inbox
+from egov.workflow.views import delegation, inbox
 
 app_name = "workflow"
 urlpatterns = [
@@ -28,6 +28,12 @@ urlpatterns = [
     ),
     path("phrases/", inbox.phrases, name="phrases"),
     path("phrases/<int:pk>/delete/", inbox.phrase_delete, name="phrase_delete"),
+    path("delegations/", delegation.delegations, name="delegations"),
+    path(
+        "delegations/<int:pk>/end/",
+        delegation.delegation_end,
+        name="delegation_end",
+    ),
     path("definitions/", inbox.definition_list, name="definition_list"),
     path(
         "definitions/<int:pk>/diagram/",

@@ -65,4 +65,10 @@ api_patterns = [
         api.NotificationRead.as_view(),
         name="notification_read",
     ),
+    path("delegations/", api.DelegationList.as_view(), name="delegations"),
+    path(
+        "delegations/<int:pk>/end/",
+        api.DelegationEnd.as_view(),
+        name="delegation_end",
+    ),
 ]

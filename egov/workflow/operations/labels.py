@@ -16,4 +16,6 @@ ACTION_LABELS = {
     "workflow.reassign_task": _("改派任务"),
     "workflow.read_notification": _("阅读站内消息"),
     "workflow.read_all_notifications": _("站内消息全部已读"),
+    "workflow.create_delegation": _("委托他人办理"),
+    "workflow.end_delegation": _("结束委托"),
 }
