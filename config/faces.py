@@ -41,6 +41,8 @@ def _public():
         path("", include("egov.identity.urls_public")),
         path("api/public/", include("egov.identity.api_urls_public")),
         path("hall/", include("egov.servicehall.urls_public")),
+        path("hall/licences/", include("egov.datahub.urls_holder")),
+        path("verify/", include("egov.datahub.urls_verify")),
     ]
 
 
@@ -65,6 +67,7 @@ def _internal():
         path("staff/workflow/designer/", include("egov.workflow.urls_designer")),
         path("staff/calendar/", include("egov.core.urls_internal")),
         path("staff/catalog/", include("egov.servicehall.urls_catalog_admin")),
+        path("staff/licences/", include("egov.datahub.urls_internal")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),
         path(

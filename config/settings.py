@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "egov.workflow",
     "egov.eforms",
     "egov.servicehall",
+    "egov.datahub",
     "egov.web",
 ]
 
@@ -218,6 +219,15 @@ EGOV_SMS_BACKEND = os.environ.get("EGOV_SMS_BACKEND", "egov.core.sms.ConsoleSMSB
 # Keys. SM4 key (32 hex chars) for personal data at rest; derived from SECRET_KEY
 # when unset so that development works, but production must set it.
 EGOV_SM4_KEY = os.environ.get("EGOV_SM4_KEY", "")
+# SM2 key pair that signs electronic licences (egov.datahub.licence_keys):
+# generated under var/ when unset; retired public keys still verify.
+EGOV_LICENCE_SM2_KEY_FILE = os.environ.get("EGOV_LICENCE_SM2_KEY_FILE", "")
+EGOV_LICENCE_SM2_RETIRED_PUBLIC_KEYS = env_list(
+    "EGOV_LICENCE_SM2_RETIRED_PUBLIC_KEYS", ""
+)
+# Licence validity and number prefixes beyond the defaults of
+# egov.datahub.licence_types: "name=years[:prefix];..." (0 years: no end).
+EGOV_LICENCE_TYPES = os.environ.get("EGOV_LICENCE_TYPES", "")
 
 # Uploads.
 EGOV_UPLOAD_ROOT = Path(os.environ.get("EGOV_UPLOAD_ROOT", VAR_DIR / "uploads"))

@@ -47,6 +47,12 @@ INTERNAL_MENU = [
                 "journal-bookmark",
                 "servicehall.view_serviceitem",
             ),
+            Item(
+                _("证照管理"),
+                "licences:list",
+                "patch-check",
+                "datahub.view_elicense",
+            ),
         ],
     ),
     Section(
