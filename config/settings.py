@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "egov.eforms",
     "egov.servicehall",
     "egov.datahub",
+    "egov.docgen",
     "egov.web",
 ]
 
