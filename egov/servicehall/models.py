@@ -765,3 +765,126 @@ class CorrectionRequest(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.requested_at:%Y-%m-%d}"
+
+
+class CaseInstrument(models.Model):
+    """An instrument (文书) issued on a case: the DOCX generated from the
+    active template and its PDF, with the instrument's own number."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance_notice", _("受理通知书")
+        REFUSAL = "refusal_notice", _("不予受理通知书")
+        CORRECTION = "correction_notice", _("补正材料通知书")
+        APPROVAL = "approval_decision", _("准予行政许可决定书")
+        DENIAL = "denial_decision", _("不予行政许可决定书")
+        EXTENSION = "extension_notice", _("延期通知书")
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("办件"),
+        on_delete=models.CASCADE,
+        related_name="instruments",
+    )
+    kind = models.CharField(_("文书类型"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("文书编号"), max_length=64, unique=True)
+    file_docx = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("DOCX 文件"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_pdf = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("PDF 文件"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("出具人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("办件文书")
+        verbose_name_plural = _("办件文书")
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def audit_id(self) -> str:
+        return self.number
+
+
+class ExtensionRequest(models.Model):
+    """延期: someone handling the case asks, a 负责人 approves or refuses; an
+    approved request points at the Extension row that moves the deadline."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("办件"),
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+    )
+    amount = models.PositiveSmallIntegerField(_("延长期限"))
+    unit = models.CharField(
+        _("单位"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.WORKDAYS
+    )
+    reason = models.CharField(_("延期理由"), max_length=500)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    extension = models.ForeignKey(
+        "core.Extension",
+        verbose_name=_("延期记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["case", "-requested_at", "-id"]
+        constraints = [
+            # One open request per case at a time.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(state="pending"),
+                name="servicehall_one_pending_extension",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case}: {self.amount} {self.get_unit_display()}"
+
+    @property
+    def audit_id(self) -> str:
+        return f"{self.case.audit_id}:extension:{self.pk}"

@@ -109,3 +109,152 @@ class ServiceHallPolicy(Policy):
 
 
 servicehall_policy = ServiceHallPolicy()
+
+
+# --- cases (办件) ----------------------------------------------------------------
+#
+# Data scope of cases (docs/adr, and the matrix in
+# tests/servicehall/test_case_permissions.py):
+# - A role's own data scope over the case's implementing organization
+#   (Case.data_scope_fields): 审批人员 and 分管领导 their organizations and
+#   below, 监察员 their region, whoever accepted a case with a "self" scope.
+# - 一窗受理: the government service centre's window takes applications for
+#   every department of its government, so whoever holds ACCEPT_CASE reaches
+#   the cases of every organization in the regions (and below) of the
+#   organizations where they hold a post, whatever their role's scope.
+# - 并联审批: a department asked for its opinion sees the case while its
+#   people hold, held or may claim a task of the case's process.
+
+VIEW_CASE = "servicehall.view_case"
+ACCEPT_CASE = "servicehall.accept_case"
+ENTER_CASE = "servicehall.enter_case"
+DECIDE_CASE = "servicehall.decide_case"
+EXTEND_CASE = "servicehall.extend_case"
+SUSPEND_CASE = "servicehall.suspend_case"
+
+CASE_ACTIONS = {
+    "view_case": VIEW_CASE,
+    # Seeing the applicant's full ID number and phone (audited).
+    "reveal_applicant": VIEW_CASE,
+    "accept_case": ACCEPT_CASE,
+    "refuse_case": ACCEPT_CASE,
+    "request_correction": ACCEPT_CASE,
+    "enter_case": ENTER_CASE,
+    "decide_case": DECIDE_CASE,
+    # Asking for an extension: whoever handles the case in the process, or
+    # may decide it; granting one: 负责人 with EXTEND_CASE.
+    "request_extension": VIEW_CASE,
+    "approve_extension": EXTEND_CASE,
+    "suspend_case": SUSPEND_CASE,
+    "resume_case": SUSPEND_CASE,
+}
+
+# The window's reach (region-wide) applies to these permissions only.
+_WINDOW_PERMS = {VIEW_CASE, ACCEPT_CASE, ENTER_CASE}
+
+BUILTIN_ROLE_GRANTS["window_clerk"] += [VIEW_CASE, ACCEPT_CASE, ENTER_CASE]
+BUILTIN_ROLE_GRANTS["approver"] += [VIEW_CASE]
+# 中止 suspends the case's process too, which the workflow allows to holders
+# of its suspend permission within their data scope.
+BUILTIN_ROLE_GRANTS["leader"] += [
+    VIEW_CASE,
+    DECIDE_CASE,
+    EXTEND_CASE,
+    SUSPEND_CASE,
+    "workflow.suspend_instance",
+]
+BUILTIN_ROLE_GRANTS["supervisor"] += [VIEW_CASE]
+
+
+def _participant_instances(user):
+    """Ids of the process instances where `user` holds, held or may claim a
+    task (as a subquery)."""
+    from django.db.models import Q
+
+    from egov.workflow.assignment import candidate_filter
+    from egov.workflow.models import Task, TaskCandidate
+
+    held = Task.objects.filter(Q(assignee=user) | Q(completed_by=user)).values(
+        "instance_id"
+    )
+    pooled = TaskCandidate.objects.filter(candidate_filter(user)).values(
+        "task__instance_id"
+    )
+    return held, pooled
+
+
+def case_rows(user, perm: str, queryset=None):
+    """The cases of `queryset` (default: every case) that `user` reaches
+    with `perm`: the role's data scope, the window's region, and for viewing
+    the cases whose process the user takes part in. None without `perm`."""
+    from django.db.models import Q
+
+    from egov.identity.queries import scope_region_ids, visible
+    from egov.servicehall.models import Case
+
+    rows = Case.objects.all() if queryset is None else queryset
+    if not _active(user) or not user.has_perm(perm):
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    scoped = visible(user, rows, perm=perm).values("pk")
+    condition = Q(pk__in=scoped)
+    if perm in _WINDOW_PERMS and user.has_perm(ACCEPT_CASE):
+        condition |= Q(organization__region_id__in=scope_region_ids(user))
+    if perm == VIEW_CASE:
+        held, pooled = _participant_instances(user)
+        condition |= Q(process_instance_id__in=held) | Q(process_instance_id__in=pooled)
+    return rows.filter(condition)
+
+
+class CasePolicy(Policy):
+    """Role-by-action rules for cases (matrix:
+    tests/servicehall/test_case_permissions.py). `can` decides on the
+    permission and on the case lying within the user's reach for it (for
+    enter_case: the implementing organization lying in the window's
+    region). States are the actions' business, not the policy's."""
+
+    app = "servicehall"
+
+    def can(self, user, action: str, obj=None) -> bool:
+        perm = CASE_ACTIONS.get(action)
+        if perm is None:
+            raise KeyError(f"case policy has no action {action!r}")
+        if not _active(user) or not user.has_perm(perm):
+            return False
+        if obj is None or user.is_superuser:
+            return True
+        from egov.identity.models import Organization
+
+        if isinstance(obj, Organization):
+            return self._reaches_organization(user, obj)
+        if action == "request_extension" and not self._handles(user, obj):
+            return False
+        return case_rows(user, perm).filter(pk=obj.pk).exists()
+
+    def visible(self, user, queryset=None, action: str = "view_case"):
+        return case_rows(user, CASE_ACTIONS[action], queryset)
+
+    def _handles(self, user, case) -> bool:
+        """Whether `user` works on `case`: a task of its process, or the
+        power to decide it."""
+        if user.has_perm(DECIDE_CASE):
+            return True
+        if case.process_instance_id is None:
+            return False
+        held, pooled = _participant_instances(user)
+        from django.db.models import Q
+
+        from egov.workflow.models import ProcessInstance
+
+        return ProcessInstance.objects.filter(
+            Q(pk__in=held) | Q(pk__in=pooled), pk=case.process_instance_id
+        ).exists()
+
+    def _reaches_organization(self, user, organization) -> bool:
+        from egov.identity.queries import scope_region_ids
+
+        return organization.region_id in set(scope_region_ids(user))
+
+
+case_policy = CasePolicy()
