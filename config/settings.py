@@ -351,3 +351,11 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EGOV_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EGOV_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("EGOV_DEFAULT_FROM_EMAIL", "egov@localhost")
+EMAIL_HOST_USER = os.environ.get("EGOV_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EGOV_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EGOV_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EGOV_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EGOV_EMAIL_TIMEOUT", 10)
+# Where the public face is reached from outside, for links in e-mail
+# (e.g. https://zwfw.example.gov.cn); without it e-mail carries no links.
+EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "").rstrip("/")
