@@ -67,6 +67,7 @@ def _internal():
         path("staff/workflow/designer/", include("egov.workflow.urls_designer")),
         path("staff/calendar/", include("egov.core.urls_internal")),
         path("staff/catalog/", include("egov.servicehall.urls_catalog_admin")),
+        path("staff/cases/", include("egov.servicehall.urls_cases")),
         path("staff/docgen/", include("egov.docgen.urls")),
         path("staff/licences/", include("egov.datahub.urls_internal")),
         path("api/", include("egov.identity.api_urls")),

@@ -13,3 +13,6 @@ class ServicehallConfig(AppConfig):
         from egov.servicehall.catalog_actions import ACTION_LABELS
 
         register_action_labels(ACTION_LABELS)
+        from egov.servicehall.case_actions import ACTION_LABELS as CASE_LABELS
+
+        register_action_labels(CASE_LABELS)

@@ -79,7 +79,7 @@ SUSPENSION_KINDS = (
 APPROVE, DENY = "approve", "deny"
 
 
-# --- helpers ---------------------------------------------------------------------
+# --- helpers ------------------------------------------------------------------
 
 
 def _locked(case: Case) -> Case:
@@ -140,7 +140,7 @@ def _statutory_due(case: Case) -> str:
     return _date(result.due_date) if result else ""
 
 
-# --- 窗口收件: an application taken in person ----------------------------------------
+# --- 窗口收件: an application taken in person ---------------------------------
 
 
 def _clean_applicant(version, applicant: dict) -> dict:
@@ -327,7 +327,7 @@ def enter_case(
     return case
 
 
-# --- 受理, 不予受理, 补正 ---------------------------------------------------------
+# --- 受理, 不予受理, 补正 -----------------------------------------------------
 
 
 @audited("servicehall.accept_case", target_kwarg="case")
@@ -609,7 +609,7 @@ def request_correction(*, actor, case: Case, items, note: str = "") -> Case:
     return case
 
 
-# --- 延期 ---------------------------------------------------------------------------
+# --- 延期 ---------------------------------------------------------------------
 
 
 @audited("servicehall.request_extension", target_kwarg="case")
@@ -776,7 +776,7 @@ def decide_extension(
     return request
 
 
-# --- 中止 / 恢复 ---------------------------------------------------------------------
+# --- 中止 / 恢复 --------------------------------------------------------------
 
 
 @audited("servicehall.suspend_case", target_kwarg="case")
@@ -875,7 +875,7 @@ def resume_case(*, actor, case: Case, note: str = "") -> Case:
     return case
 
 
-# --- 决定 ---------------------------------------------------------------------------
+# --- 决定 ---------------------------------------------------------------------
 
 
 def awaiting_decision(case: Case) -> bool:

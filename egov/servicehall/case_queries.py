@@ -157,6 +157,21 @@ def items_with_cases(viewer):
     return ServiceItem.objects.filter(Exists(reachable)).order_by("code")
 
 
+def enterable_versions(viewer) -> list:
+    """The published items the viewer may take applications for at the
+    window, by name."""
+    from egov.servicehall.models import ServiceItemVersion
+
+    rows = ServiceItemVersion.objects.filter(
+        status=ServiceItemVersion.Status.PUBLISHED
+    ).select_related("item__organization")
+    return [
+        version
+        for version in rows.order_by("name", "id")
+        if case_policy.can(viewer, "enter_case", version.item.organization)
+    ]
+
+
 def get_case_for(viewer, number, action: str = "view_case") -> Case:
     """The case `number` if the viewer reaches it; Http404 otherwise."""
     case = (

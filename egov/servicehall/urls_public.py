@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from egov.servicehall.views import cases as case_views
 from egov.servicehall.views import catalog_public as views
 
 app_name = "hall"
@@ -13,5 +14,10 @@ urlpatterns = [
         "items/<slug:code>/materials/<int:pk>/<slug:which>/",
         views.material_file,
         name="material_file",
+    ),
+    path(
+        "my/<str:number>/instruments/<int:pk>/",
+        case_views.applicant_instrument,
+        name="instrument",
     ),
 ]

@@ -48,6 +48,13 @@ INTERNAL_MENU = [
                 "servicehall.view_serviceitem",
             ),
             Item(
+                _("一窗受理"),
+                "cases:window",
+                "inboxes",
+                "servicehall.accept_case",
+            ),
+            Item(_("办件管理"), "cases:list", "folder2-open", "servicehall.view_case"),
+            Item(
                 _("证照管理"),
                 "licences:list",
                 "patch-check",
