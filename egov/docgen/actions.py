@@ -61,7 +61,7 @@ def check_template(spec: TemplateSpec, docx: bytes, *, name: str = "") -> None:
             % {"names": "、".join(unknown)}
         )
     try:
-        docx_to_pdf(render_template_bytes(docx, spec.sample))
+        docx_to_pdf(render_template_bytes(docx, spec.sample, strict=True))
     except Exception as exc:
         raise refuse(describe_render_error(exc)) from exc
 

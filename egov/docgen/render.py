@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from egov.docgen.pdf import docx_to_pdf, simple_pdf
@@ -45,7 +46,11 @@ class UnknownTemplate(LookupError):
     """No template is registered under this code (a programming error)."""
 
 
-def jinja_env() -> SandboxedEnvironment:
+def jinja_env(*, strict: bool = False) -> SandboxedEnvironment:
+    """The sandbox templates run in. `strict` (used to check uploads) makes
+    any reference to something the context lacks an error."""
+    if strict:
+        return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
     return SandboxedEnvironment(autoescape=True)
 
 
@@ -94,10 +99,14 @@ def template_bytes(code: str) -> bytes:
     return spec.default_path.read_bytes()
 
 
-def render_template_bytes(docx: bytes, context: Mapping) -> bytes:
+def render_template_bytes(
+    docx: bytes, context: Mapping, *, strict: bool = False
+) -> bytes:
     """Fill in one DOCX template; jinja2 and docx errors propagate."""
     template = DocxTemplate(io.BytesIO(docx))
-    template.render(prepare_context(context), jinja_env(), autoescape=True)
+    template.render(
+        prepare_context(context), jinja_env(strict=strict), autoescape=True
+    )
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -136,6 +145,11 @@ _SYNTAX_HINTS = [
         lambda m: _("模板在结束前缺少结束标签（例如 endfor 或 endif）"),
     ),
     (
+        re.compile(r"unknown tag '([^']+)'\. Jinja was looking", re.I),
+        lambda m: _("结束标签“%(tag)s”与前面尚未结束的标签不匹配")
+        % {"tag": m.group(1)},
+    ),
+    (
         re.compile(r"unknown tag '([^']+)'", re.I),
         lambda m: _("使用了无法识别的标签“%(tag)s”") % {"tag": m.group(1)},
     ),
@@ -162,10 +176,13 @@ _SYNTAX_HINTS = [
 
 def describe_render_error(exc: Exception) -> str:
     """A Chinese sentence naming what is wrong with a template."""
-    from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2 import TemplateAssertionError, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
-    detail = str(exc) or type(exc).__name__
+    detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, TemplateAssertionError) and "filter named" in detail:
+        name = detail.split("'")[1] if detail.count("'") >= 2 else detail
+        return _("使用了不存在的过滤器“%(name)s”") % {"name": name}
     if isinstance(exc, SecurityError):
         return _("模板中含有不允许的表达式（%(detail)s）") % {"detail": detail}
     if isinstance(exc, TemplateSyntaxError):
@@ -177,6 +194,8 @@ def describe_render_error(exc: Exception) -> str:
                     "detail": detail,
                 }
         return _("模板语法错误：%(detail)s") % {"detail": detail}
+    if isinstance(exc, UndefinedError) and " is unsafe" in detail:
+        return _("模板中含有不允许的表达式（%(detail)s）") % {"detail": detail}
     if isinstance(exc, UndefinedError):
         return _("模板引用了不存在的内容：%(detail)s") % {"detail": detail}
     return _("文件无法按Word模板解析（%(detail)s）") % {"detail": detail}
