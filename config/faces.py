@@ -41,6 +41,7 @@ def _public():
         path("", include("egov.identity.urls_public")),
         path("api/public/", include("egov.identity.api_urls_public")),
         path("hall/", include("egov.servicehall.urls_public")),
+        path("hall/ratings/", include("egov.supervision.urls_public")),
         path("hall/licences/", include("egov.datahub.urls_holder")),
         path("verify/", include("egov.datahub.urls_verify")),
     ]
@@ -67,6 +68,7 @@ def _internal():
         path("staff/workflow/designer/", include("egov.workflow.urls_designer")),
         path("staff/calendar/", include("egov.core.urls_internal")),
         path("staff/catalog/", include("egov.servicehall.urls_catalog_admin")),
+        path("staff/ratings/", include("egov.supervision.urls_internal")),
         path("staff/cases/", include("egov.servicehall.urls_cases")),
         path("staff/docgen/", include("egov.docgen.urls")),
         path("staff/licences/", include("egov.datahub.urls_internal")),

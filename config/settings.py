@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "egov.workflow",
     "egov.eforms",
     "egov.servicehall",
+    "egov.supervision",
     "egov.datahub",
     "egov.docgen",
     "egov.web",
@@ -246,6 +247,9 @@ EGOV_TIMELIMIT_WARNING_DAYS = env_int("EGOV_TIMELIMIT_WARNING_DAYS", 2)
 EGOV_TIMELIMIT_RED_DAYS = env_int("EGOV_TIMELIMIT_RED_DAYS", 3)
 EGOV_TIMELIMIT_WARNING_HOURS = env_int("EGOV_TIMELIMIT_WARNING_HOURS", 4)
 EGOV_TIMELIMIT_RED_HOURS = env_int("EGOV_TIMELIMIT_RED_HOURS", 24)
+
+# 好差评: working days a department has to rectify an unsatisfied rating.
+EGOV_RECTIFICATION_WORKDAYS = env_int("EGOV_RECTIFICATION_WORKDAYS", 15)
 
 # Language and time.
 LANGUAGE_CODE = "zh-hans"

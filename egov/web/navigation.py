@@ -63,6 +63,35 @@ INTERNAL_MENU = [
         ],
     ),
     Section(
+        _("好差评"),
+        [
+            Item(
+                _("整改工单"),
+                "rectifications:list",
+                "clipboard-check",
+                "supervision.view_rectification",
+            ),
+            Item(
+                _("申诉审核"),
+                "rectifications:appeals",
+                "shield-check",
+                "supervision.review_appeal",
+            ),
+            Item(
+                _("好差评统计"),
+                "rectifications:reports",
+                "bar-chart",
+                "supervision.view_servicerating",
+            ),
+            Item(
+                _("窗口评价码"),
+                "rectifications:windows",
+                "qr-code",
+                "supervision.view_servicewindow",
+            ),
+        ],
+    ),
+    Section(
         _("系统管理"),
         [
             Item(
