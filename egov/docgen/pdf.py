@@ -113,27 +113,35 @@ def _style_chain(style):
         style = style.base_style
 
 
-def _style_size(paragraph: Paragraph, default: float) -> float:
-    for style in _style_chain(paragraph.style):
-        if style.font.size is not None:
-            return style.font.size.pt
-    return default
+class _Styles:
+    """Size, weight and alignment of paragraph styles, looked up once per style:
+    python-docx finds a paragraph's style by scanning every style in the file."""
 
+    def __init__(self, default_size: float):
+        self.default_size = default_size
+        self._cache: dict = {}
 
-def _style_bold(paragraph: Paragraph) -> bool:
-    for style in _style_chain(paragraph.style):
-        if style.font.bold is not None:
-            return bool(style.font.bold)
-    return False
-
-
-def _alignment(paragraph: Paragraph):
-    if paragraph.alignment is not None:
-        return _ALIGN.get(paragraph.alignment, TA_LEFT)
-    for style in _style_chain(paragraph.style):
-        if style.paragraph_format.alignment is not None:
-            return _ALIGN.get(style.paragraph_format.alignment, TA_LEFT)
-    return TA_LEFT
+    def of(self, paragraph: Paragraph) -> tuple[float, bool, object]:
+        key = paragraph._p.style
+        if key not in self._cache:
+            chain = list(_style_chain(paragraph.style))
+            size = next(
+                (st.font.size.pt for st in chain if st.font.size is not None),
+                self.default_size,
+            )
+            bold = next(
+                (bool(st.font.bold) for st in chain if st.font.bold is not None), False
+            )
+            align = next(
+                (
+                    _ALIGN.get(st.paragraph_format.alignment, TA_LEFT)
+                    for st in chain
+                    if st.paragraph_format.alignment is not None
+                ),
+                TA_LEFT,
+            )
+            self._cache[key] = (size, bold, align)
+        return self._cache[key]
 
 
 def _pt(length, default=0.0) -> float:
@@ -144,10 +152,9 @@ def _has_page_break(paragraph: Paragraph) -> bool:
     return bool(paragraph._p.xpath('.//w:br[@w:type="page"]'))
 
 
-def _paragraph(paragraph: Paragraph, default_size: float, width: float | None = None):
+def _paragraph(paragraph: Paragraph, styles: _Styles):
     """The flowable for one DOCX paragraph (a Spacer when it is empty)."""
-    size = _style_size(paragraph, default_size)
-    style_bold = _style_bold(paragraph)
+    size, style_bold, style_align = styles.of(paragraph)
     runs = [run for run in paragraph.runs if run.text]
     sizes = [run.font.size.pt for run in runs if run.font.size is not None]
     para_size = max(sizes + ([size] if len(sizes) < len(runs) else []), default=size)
@@ -168,7 +175,11 @@ def _paragraph(paragraph: Paragraph, default_size: float, width: float | None = 
         return Spacer(1, para_size * LEADING + before + after)
     style = _style(
         para_size,
-        align=_alignment(paragraph),
+        align=(
+            _ALIGN.get(paragraph.alignment, TA_LEFT)
+            if paragraph.alignment is not None
+            else style_align
+        ),
         firstLineIndent=_pt(fmt.first_line_indent),
         leftIndent=_pt(fmt.left_indent),
         rightIndent=_pt(fmt.right_indent),
@@ -195,7 +206,7 @@ def _has_borders(table: Table) -> bool:
     return table._tbl.tblPr.find(qn("w:tblBorders")) is not None
 
 
-def _table(table: Table, default_size: float, available: float):
+def _table(table: Table, styles: _Styles, available: float):
     widths = _grid_widths(table, available)
     columns = len(widths)
     data, seen, spans = [], {}, []
@@ -214,7 +225,7 @@ def _table(table: Table, default_size: float, available: float):
                 line.append("")
                 continue
             seen[key] = [(r, c), (r, c)]
-            line.append([_paragraph(p, default_size) for p in cell.paragraphs] or "")
+            line.append([_paragraph(p, styles) for p in cell.paragraphs] or "")
         data.append(line)
     for start, end in seen.values():
         if start != end:
@@ -256,17 +267,17 @@ def docx_to_pdf(docx_bytes: bytes) -> bytes:
             _pt(section.bottom_margin, 72),
         )
     available = pagesize[0] - (margins[0] + margins[1] if margins else 144)
-    default_size = _default_size(document)
+    styles = _Styles(_default_size(document))
     flowables = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.paragraph_format.page_break_before and flowables:
                 flowables.append(PageBreak())
-            flowables.append(_paragraph(block, default_size))
+            flowables.append(_paragraph(block, styles))
             if _has_page_break(block):
                 flowables.append(PageBreak())
         elif isinstance(block, Table):
-            flowables.append(_table(block, default_size, available))
+            flowables.append(_table(block, styles, available))
     title = document.core_properties.title or ""
     return _build(flowables, pagesize=pagesize, margins=margins, title=title)
 
