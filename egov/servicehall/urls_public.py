@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from egov.servicehall.views import apply
 from egov.servicehall.views import cases as case_views
 from egov.servicehall.views import catalog_public as views
 
@@ -20,4 +21,22 @@ urlpatterns = [
         case_views.applicant_instrument,
         name="instrument",
     ),
+]
+
+# Applying online, 我的办件 and the public progress lookup (views/apply.py).
+urlpatterns += [
+    path("items/<slug:code>/apply/", apply.start, name="apply"),
+    path("lookup/", apply.lookup, name="lookup"),
+    path("my/", apply.my_cases, name="my_cases"),
+    path("my/drafts/<uuid:token>/", apply.draft, name="draft"),
+    path("my/drafts/<uuid:token>/discard/", apply.discard, name="discard"),
+    path("my/<str:ref>/form/", apply.form_json, name="form_json"),
+    path("my/<str:ref>/upload/", apply.upload, name="upload"),
+    path("my/<str:ref>/reuse/", apply.reuse, name="reuse"),
+    path("my/<str:ref>/materials/<int:pk>/", apply.material, name="material"),
+    path("my/<str:ref>/materials/<int:pk>/remove/", apply.remove, name="remove"),
+    path("my/<str:number>/", apply.my_case, name="my_case"),
+    path("my/<str:number>/correction/", apply.correction, name="correction"),
+    path("my/<str:number>/withdraw/", apply.withdraw, name="withdraw"),
+    path("my/<str:number>/receipt/", apply.receipt, name="receipt"),
 ]
