@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from egov.core.files import store_upload
 from egov.identity.models import Organization
+from egov.servicehall import case_demo
 from egov.servicehall.models import (
     RequiredMaterial,
     ServiceItem,
@@ -619,6 +620,7 @@ def _load_item(spec: Item, organization, themes) -> None:
         for_entities=spec.entities,
         issues_licence=bool(spec.licence_type),
         licence_type=spec.licence_type,
+        process_key=case_demo.process_key_for(spec.code),
         effective_from=now,
         submitted_at=now,
         reviewed_at=now,
@@ -671,4 +673,6 @@ def load_demo_catalog(stdout=None) -> dict[str, int]:
 
 def load() -> dict[str, int]:
     """The `egov demo` hook (egov.core.management.commands.demo)."""
-    return load_demo_catalog()
+    created = load_demo_catalog()
+    created.update(case_demo.load())
+    return created
