@@ -190,3 +190,23 @@ def test_the_api_refuses_bad_input_and_hides_others_delegations(client, county):
     assert "不能委托给自己" in str(mine.json())
     assert foreign.status_code == 404
     assert Delegation.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_staff_2fa")
+def test_citizens_get_no_delegation_page_and_the_api_is_documented(client, county):
+    # When the citizen 张三 asks for the page and the list
+    client.force_login(county.people.zhangsan)
+    page = client.get(URL)
+    listed = client.get(reverse("workflow_ops_api:delegations"))
+
+    # Then the staff face turns him away, and the API has nothing for him
+    assert page.status_code == 403
+    assert listed.status_code == 404
+
+    # And the schema documents the endpoints
+    client.force_login(county.people.wangwu)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    body = schema.content.decode()
+    assert "/api/workflow/ops/delegations/" in body
+    assert "/api/workflow/ops/delegations/{id}/end/" in body
