@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from egov.core.files import store_upload
 from egov.identity.models import Organization
-from egov.servicehall import case_demo
+from egov.servicehall import apply_demo, case_demo
 from egov.servicehall.models import (
     RequiredMaterial,
     ServiceItem,
@@ -675,4 +675,6 @@ def load() -> dict[str, int]:
     """The `egov demo` hook (egov.core.management.commands.demo)."""
     created = load_demo_catalog()
     created.update(case_demo.load())
+    # The application forms of the demo items (egov.servicehall.apply_demo).
+    created.update(apply_demo.load())
     return created
