@@ -3,8 +3,8 @@
 case actions are not needed to test the licence library).
 
 People: 张三 the citizen applies; 王五 (审批人员, 市场监管局) decides and so
-issues; 孙七 (分管领导 at the county government) revokes; 周八 (监察员) and
-李四 (窗口, 政务服务中心 only) read within their scopes."""
+issues, as may 分管领导; 孙七 (分管领导 at the county government) revokes;
+周八 (监察员) and 李四 (窗口, 政务服务中心 only) read within their scopes."""
 
 import itertools
 
@@ -35,12 +35,12 @@ def write_key_file(path) -> None:
 
 
 def grant_decide_case() -> None:
-    """审批人员 decide cases (the case actions grant this in their own app)."""
-    idf.role(builtin.APPROVER).permissions.add(
-        Permission.objects.get(
-            content_type__app_label="servicehall", codename="decide_case"
-        )
+    """审批人员 and 分管领导 decide cases (whatever the case app grants)."""
+    decide = Permission.objects.get(
+        content_type__app_label="servicehall", codename="decide_case"
     )
+    for code in (builtin.APPROVER, builtin.LEADER):
+        idf.role(code).permissions.add(decide)
 
 
 def licence_county():
