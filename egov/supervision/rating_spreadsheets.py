@@ -63,7 +63,7 @@ def report_workbook(report: Report) -> bytes:
     for row in [*report.rows, report.total]:
         sheet.append(_row(row))
     for line in sheet.iter_rows(min_row=3):
-        for index in (7, 13):
+        for index in (7, 12):
             line[index].number_format = PERCENT
     for line in sheet.iter_rows(min_row=sheet.max_row, max_row=sheet.max_row):
         for cell in line:
