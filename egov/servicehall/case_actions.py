@@ -334,14 +334,12 @@ def enter_case(
 def accept_case(*, actor, case: Case, note: str = "") -> Case:
     """受理: the application is complete and in legal form. Starts the item
     version's process (business key = the case number, organization = the
-    implementing organization) and issues the 受理通知书. A case accepted
-    before a later correction round continues where it was, without a second
-    process."""
+    implementing organization), whose end leaves the case awaiting the
+    decision, and issues the 受理通知书. An item without a process awaits the
+    decision right away."""
     case = _locked(case)
     case_policy.require(actor, "accept_case", case)
-    if case.state in (State.ACCEPTED, State.SUSPENDED) or (
-        case.state in Case.CONCLUDED and case.accepted_at is not None
-    ):
+    if case.accepted_at is not None:
         raise ActionError(
             _("该办件已于%(when)s受理，无需重复受理")
             % {"when": timezone.localtime(case.accepted_at).strftime("%Y-%m-%d %H:%M")},
@@ -351,18 +349,15 @@ def accept_case(*, actor, case: Case, note: str = "") -> Case:
     if case.state != State.SUBMITTED:
         raise _wrong_state(case, _("受理"))
     note = _text(note, field="note", label=_("受理意见"), required=False)
-    resumed = case.accepted_at is not None
-    now = timezone.now()
     case.state = State.ACCEPTED
-    if not resumed:
-        case.accepted_at = now
-        case.accepted_by = actor
+    case.accepted_at = timezone.now()
+    case.accepted_by = actor
     case.save(update_fields=["state", "accepted_at", "accepted_by", "updated_at"])
     version = case.item_version
-    if not resumed and version.process_key:
+    if version.process_key:
         from egov.workflow.actions import start_process
 
-        instance = start_process(
+        case.process_instance = start_process(
             actor=actor,
             definition_key=version.process_key,
             business_key=case.number,
@@ -370,27 +365,25 @@ def accept_case(*, actor, case: Case, note: str = "") -> Case:
             organization=case.organization,
             data=_process_data(case),
         )
-        case.process_instance = instance
         case.save(update_fields=["process_instance"])
-    if not resumed:
-        materials = [
-            {"name": m.name, "note": m.file.original_name}
-            for m in case.materials.filter(is_current=True).select_related("file")
-        ]
-        instrument = issue_instrument(
-            actor=actor,
-            case=case,
-            kind=Kind.ACCEPTANCE,
-            context={"deadline": _statutory_due(case), "materials": materials},
-        )
+    materials = [
+        {"name": m.name, "note": m.file.original_name}
+        for m in case.materials.filter(is_current=True).select_related("file")
+    ]
+    instrument = issue_instrument(
+        actor=actor,
+        case=case,
+        kind=Kind.ACCEPTANCE,
+        context={"deadline": _statutory_due(case), "materials": materials},
+    )
     case_common.add_event(
         case,
         CaseEvent.Kind.ACCEPTED,
         actor=actor,
         organization=case.organization,
         note=note,
-        public_note=_("补正材料已审核，继续办理") if resumed else _("申请已受理"),
-        detail={"process": case.process_instance_id, "resumed": resumed},
+        public_note=_("申请已受理"),
+        detail={"process": case.process_instance_id},
     )
     record(
         actor=actor,
@@ -399,20 +392,14 @@ def accept_case(*, actor, case: Case, note: str = "") -> Case:
         detail={
             "note": note,
             "process": case.process_instance_id,
-            "resumed": resumed,
-            "instrument": "" if resumed else instrument.number,
+            "instrument": instrument.number,
         },
     )
     notify_applicant(
         case,
         "accepted",
-        title=(
-            _("您补正的材料已审核，“%(item)s”继续办理")
-            if resumed
-            else _("您的“%(item)s”申请已受理")
-        )
-        % {"item": version.name},
-        body="" if resumed else _("受理通知书已出具，可在我的办件中下载。"),
+        title=_("您的“%(item)s”申请已受理") % {"item": version.name},
+        body=_("受理通知书已出具，可在我的办件中下载。"),
     )
     return case
 

@@ -260,7 +260,11 @@ def test_a_correction_after_acceptance_stops_both_clocks(county, case):
     assert (limits["statutory"].paused, limits["promised"].paused) == (True, True)
 
 
-def test_a_resubmitted_case_accepted_again_continues_its_process(county, case):
+def test_the_applicants_resubmission_restarts_the_clocks_of_an_accepted_case(
+    county, case
+):
+    from egov.servicehall.apply_actions import resubmit_case
+
     case = _accepted(county, case)
     instance = case.process_instance
     actions.request_correction(
@@ -268,23 +272,16 @@ def test_a_resubmitted_case_accepted_again_continues_its_process(county, case):
         case=case,
         items=[{"material": None, "name": "现场照片", "reason": "不清晰"}],
     )
-    for subject in (
-        case_common.statutory_subject(case),
-        case_common.promised_subject(case),
-    ):
-        ClockStop.objects.filter(subject=subject).update(ended_at=timezone.now())
-    Case.objects.filter(pk=case.pk).update(state=State.SUBMITTED)
 
-    actions.accept_case(actor=county.people.lisi, case=case)
+    resubmit_case(actor=county.people.zhangsan, case=case)
 
     case = cf.fresh(case)
     assert (case.state, case.process_instance) == (State.ACCEPTED, instance)
-    assert ProcessInstance.objects.count() == 1
-    assert list(case.instruments.values_list("kind", flat=True)) == [
-        "acceptance_notice",
-        "correction_notice",
-    ]
-    assert case.events.last().public_note == "补正材料已审核，继续办理"
+    assert not ClockStop.objects.filter(ended_at__isnull=True).exists()
+    assert case_common.deadline(case)["statutory"].paused is False
+    with pytest.raises(ActionError) as again:
+        actions.accept_case(actor=county.people.lisi, case=case)
+    assert again.value.code == "case_already_accepted"
 
 
 # --- 窗口收件 ------------------------------------------------------------------------
