@@ -418,7 +418,9 @@ def complete_task(
     stored task is returned and nothing happens again; completed by someone
     else, or differently, is refused (task_already_completed).
     """
-    row, instance = _locked_task(task)
+    row, instance, live = runtime.lock_task(_task_id(task))
+    if row is None:
+        raise ActionError(_("任务不存在"), code="task_missing")
     if not workflow_policy.can(actor, "view_task", row):
         workflow_policy.require(actor, "complete", row)
     key = _text(idempotency_key, limit=64, field="idempotency_key", label=_("幂等键"))
@@ -470,7 +472,11 @@ def complete_task(
             instance_ref=instance.pk,
             task_ref=row.pk,
         )
-    if signing.takes_over(row):
+    # signing.takes_over, answered from the live rows already read: a row
+    # that is not the node's own, or one with after-signers still to act.
+    if row.kind != Task.Kind.NODE or any(
+        r.parent_id == row.pk and r.kind == Task.Kind.SIGN_AFTER for r in live
+    ):
         # 加签, 委派 and returned work: the engine task waits (operations/).
         return signing.complete_extra(
             session=session,
@@ -506,7 +512,9 @@ def complete_task(
             "submitted_data",
         ]
     )
-    TaskCandidate.objects.filter(task=row).delete()
+    if row.is_pooled:
+        # Only pooled rows have candidates (runtime.Session._insert_created).
+        TaskCandidate.objects.filter(task=row).delete()
     _event(
         instance,
         TaskEvent.Kind.APPROVE
@@ -516,8 +524,8 @@ def complete_task(
         task=row,
         opinion=opinion,
     )
-    session.sync(workflow)
-    session.save(workflow, data={**instance.data, **data})
+    live = session.sync(workflow, live=[r for r in live if r.pk != row.pk])
+    session.save(workflow, data={**instance.data, **data}, live=live)
     _finish_if_completed(session, actor)
     record(
         actor=actor,

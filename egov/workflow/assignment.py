@@ -309,6 +309,37 @@ def delegate_of(user_id: int, process_key: str, at=None) -> int | None:
     return None
 
 
+def delegates_of(user_ids, process_key: str, at=None) -> dict[int, int]:
+    """`delegate_of` for several people in one lookup: {user id: delegate id}.
+
+    Only people with a delegation in force appear in the result.
+    """
+    from egov.workflow.models import Delegation
+
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    at = at or timezone.now()
+    rows = (
+        Delegation.objects.filter(
+            from_user_id__in=user_ids,
+            is_active=True,
+            start_at__lte=at,
+            end_at__gt=at,
+            to_user__is_active=True,
+        )
+        .order_by("-start_at", "-id")
+        .values_list("from_user_id", "to_user_id", "process_keys")
+    )
+    found: dict[int, int] = {}
+    for from_user, to_user, process_keys in rows:
+        if from_user in found:
+            continue
+        if not process_keys or process_key in process_keys:
+            found[from_user] = to_user
+    return found
+
+
 class DirectoryLookups:
     """Existence checks for deploy-time validation of assignment settings."""
 

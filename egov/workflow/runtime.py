@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,6 +95,97 @@ def forget_compiled() -> None:
         _cache.clear()
 
 
+# --- prepared lookups ------------------------------------------------------------
+
+
+class Slot:
+    """A placeholder for an integer key in a prepared queryset (see `Prepared`)."""
+
+    _next = -987_650_000
+
+    def __init__(self):
+        Slot._next -= 1
+        self.value = Slot._next
+
+
+class Prepared:
+    """A keyed lookup whose SQL Django compiles once per database, not per call.
+
+    A step runs a handful of small lookups by key; compiling each queryset to
+    SQL costs the client more than the database spends answering it. `build`
+    returns the queryset with `Slot` values where the keys go; it is compiled
+    once per connection, the slots' positions in the parameters are noted, and
+    each call runs the same SQL with the real keys, turning rows into model
+    instances as Django's ModelIterable does (field converters, deferred
+    fields, select_related). Only fixed-shape lookups qualify: no `__in` over
+    a list whose length varies.
+    """
+
+    def __init__(self, build, *slots: Slot):
+        self.build = build
+        self.slots = slots
+        self._compiled = {}
+
+    def _compile(self, connection):
+        from django.db.models.query import get_related_populators
+
+        queryset = self.build(*(slot.value for slot in self.slots))
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        positions = []
+        for slot in self.slots:
+            found = [i for i, value in enumerate(params) if value == slot.value]
+            if len(found) != 1:
+                raise RuntimeError("a prepared lookup must use each slot once")
+            positions.append(found[0])
+        klass_info = compiler.klass_info
+        select = compiler.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        fields = [s[0] for s in select[0 : compiler.col_count]]
+        entry = {
+            "sql": sql,
+            "params": params,
+            "positions": positions,
+            "model": klass_info["model"],
+            "init_list": [f[0].target.attname for f in select[start:end]],
+            "span": (start, end),
+            "converters": compiler.get_converters(fields),
+            "compiler": compiler,
+            "populators": get_related_populators(
+                klass_info, select, connection.alias
+            ),
+        }
+        entry["connection"] = connection
+        self._compiled[connection.alias] = entry
+        return entry
+
+    def __call__(self, *values) -> list:
+        connection = transaction.get_connection()
+        entry = self._compiled.get(connection.alias)
+        # Connections are per thread; the compiler's converters read theirs.
+        if entry is None or entry["connection"] is not connection:
+            entry = self._compile(connection)
+        params = list(entry["params"])
+        for position, value in zip(entry["positions"], values, strict=True):
+            params[position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(entry["sql"], params)
+            rows = cursor.fetchall()
+        if entry["converters"]:
+            rows = entry["compiler"].apply_converters(rows, entry["converters"])
+        model, init_list = entry["model"], entry["init_list"]
+        start, end = entry["span"]
+        alias = connection.alias
+        objects = []
+        for row in rows:
+            obj = model.from_db(alias, init_list, row[start:end])
+            for populator in entry["populators"]:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+
 # The definition's diagram and settings are only read when its specs are not
 # cached yet; leaving them out keeps each step from fetching them again.
 _DEFERRED = (
@@ -122,6 +214,41 @@ def lock_instance(pk) -> ProcessInstance:
 def lock_instance_of_task(task_pk) -> ProcessInstance | None:
     """The instance of a task, locked; None when there is no such task."""
     return _locking().filter(tasks__pk=task_pk).first()
+
+
+_TASK = Slot()
+_INSTANCE = Slot()
+_lock_of_task = Prepared(lambda task: _locking().filter(tasks__pk=task), _TASK)
+_task_and_live = Prepared(
+    lambda task, instance: Task.objects.filter(
+        Q(pk=task) | Q(instance_id=instance, state__in=Task.LIVE_STATES)
+    ),
+    _TASK,
+    _INSTANCE,
+)
+
+
+def lock_task(task_pk) -> tuple[Task | None, ProcessInstance | None, list[Task]]:
+    """A task with its instance locked, and the instance's live task rows.
+
+    (task, instance, live): the task row (read after the lock, so it is
+    current), its instance, and every row of the instance in a live state
+    (the task itself among them when it is live); (None, None, []) when there
+    is no such task. Two lookups, where locking, reading the task and reading
+    the worklist for `Session.sync` one by one take three or four.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locking an instance needs a transaction")
+    found = _lock_of_task(int(task_pk))
+    if not found:
+        return None, None, []
+    instance = found[0]
+    rows = _task_and_live(int(task_pk), instance.pk)
+    task = next((r for r in rows if r.pk == int(task_pk)), None)
+    live = [r for r in rows if r.state in Task.LIVE_STATES]
+    for row in rows:
+        row.instance = instance
+    return task, instance, live
 
 
 class Session(engine.EngineContext):
@@ -205,14 +332,23 @@ class Session(engine.EngineContext):
 
     # --- the worklist projection ---------------------------------------------------
 
-    def sync(self, workflow) -> None:
-        """Make the open Task rows match the engine's waiting user tasks."""
+    def sync(self, workflow, live=None) -> list[Task]:
+        """Make the open Task rows match the engine's waiting user tasks.
+
+        `live` may give the instance's rows in a live state when the caller
+        has just read them (under the instance lock, with nothing changed
+        since); otherwise they are read here. Returns the live rows after the
+        sync (for `save`'s `live` argument).
+        """
         ready = {t.id: t for t in engine.ready_user_tasks(workflow)}
         # Several rows may stand for one engine task (加签, 委派: see
         # egov.workflow.operations); all of them end when it goes.
-        live = list(
-            Task.objects.filter(instance=self.instance, state__in=Task.LIVE_STATES)
-        )
+        if live is None:
+            live = list(
+                Task.objects.filter(
+                    instance=self.instance, state__in=Task.LIVE_STATES
+                )
+            )
         gone = [row for row in live if row.engine_task_id not in ready]
         if gone:
             self.close_tasks(gone, Task.State.CANCELLED)
@@ -222,11 +358,16 @@ class Session(engine.EngineContext):
                 self._create_task(engine_task)
         if self.created:
             self._insert_created()
+        gone_ids = {row.pk for row in gone}
+        return [row for row in live if row.pk not in gone_ids] + list(self.created)
 
     def close_tasks(self, rows, state) -> None:
         ids = [row.pk for row in rows]
         Task.objects.filter(pk__in=ids).update(state=state, completed_at=self.now)
-        TaskCandidate.objects.filter(task_id__in=ids).delete()
+        # Only pooled rows have candidates (see _insert_created).
+        pooled = [row.pk for row in rows if row.is_pooled]
+        if pooled:
+            TaskCandidate.objects.filter(task_id__in=pooled).delete()
         for row in rows:
             row.state = state
             row.completed_at = self.now
@@ -252,10 +393,9 @@ class Session(engine.EngineContext):
         assignee = delegated_from = None
         pooled = bool(pools) or len(user_ids) > 1
         if not pooled:
+            # Standing delegations are applied in _insert_created, for all
+            # the new rows in one lookup.
             assignee = user_ids[0]
-            delegate = assignment.delegate_of(assignee, self.definition.key, self.now)
-            if delegate is not None:
-                assignee, delegated_from = delegate, assignee
             candidates = []
         else:
             candidates += pools
@@ -280,7 +420,20 @@ class Session(engine.EngineContext):
         task._pending_candidates = candidates
         self.created.append(task)
 
+    def _apply_delegations(self) -> None:
+        held = [t for t in self.created if t.assignee_id is not None]
+        if not held:
+            return
+        delegates = assignment.delegates_of(
+            {t.assignee_id for t in held}, self.definition.key, self.now
+        )
+        for task in held:
+            delegate = delegates.get(task.assignee_id)
+            if delegate is not None:
+                task.assignee_id, task.delegated_from_id = delegate, task.assignee_id
+
     def _insert_created(self) -> None:
+        self._apply_delegations()
         created = Task.objects.bulk_create(self.created)
         rows = []
         for task in created:
@@ -300,17 +453,20 @@ class Session(engine.EngineContext):
 
     # --- saving ----------------------------------------------------------------------
 
-    def save(self, workflow, *, state=None, data=None) -> None:
-        """Store the engine state; guard against a concurrent save (revision)."""
+    def save(self, workflow, *, state=None, data=None, live=None) -> None:
+        """Store the engine state; guard against a concurrent save (revision).
+
+        `live` may give the instance's live task rows as `sync` returned them,
+        when no row has changed since; otherwise the open rows are read.
+        """
         instance = self.instance
         completed = engine.is_completed(workflow)
+        if live is None:
+            live = Task.objects.filter(
+                instance=instance, state__in=Task.OPEN_STATES
+            ).only("node_name", "state")
         names = sorted(
-            {
-                t.node_name
-                for t in Task.objects.filter(
-                    instance=instance, state__in=Task.OPEN_STATES
-                ).only("node_name")
-            }
+            {t.node_name for t in live if t.state in Task.OPEN_STATES}
         )
         fields = {
             "engine_state": engine.dump(workflow),
