@@ -16,3 +16,6 @@ class ServicehallConfig(AppConfig):
         from egov.servicehall.case_actions import ACTION_LABELS as CASE_LABELS
 
         register_action_labels(CASE_LABELS)
+        from egov.servicehall.case_warnings import register_sweep
+
+        register_sweep()

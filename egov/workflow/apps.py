@@ -12,3 +12,6 @@ class WorkflowConfig(AppConfig):
         from egov.workflow.operations.labels import ACTION_LABELS
 
         register_action_labels(ACTION_LABELS)
+        from egov.workflow.task_notices import register_sweep
+
+        register_sweep()

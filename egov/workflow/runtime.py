@@ -450,6 +450,9 @@ class Session(engine.EngineContext):
         if rows:
             TaskCandidate.objects.bulk_create(rows)
         self.created = created
+        from egov.workflow.task_notices import notify_new_tasks
+
+        notify_new_tasks(created, instance=self.instance, actor=self.actor)
 
     # --- saving ----------------------------------------------------------------------
 
