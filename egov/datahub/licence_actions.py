@@ -43,13 +43,20 @@ _PRIVATE_FIELD_HINTS = (
 )
 
 
-def _text(value) -> str:
+def _text(value, options: dict | None = None) -> str:
+    """The printed text of a form value; chosen options by their labels."""
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list | tuple):
-        return "、".join(_text(v) for v in value if v not in (None, ""))
+        return "、".join(
+            _text(v, options) for v in value if v not in (None, "") and v != []
+        )
     if isinstance(value, dict):
         return ""
+    if value is None:
+        return ""
+    if options and value in options:
+        value = options[value]
     return str(value).replace("\x00", "").strip()
 
 
@@ -67,8 +74,10 @@ def _is_private(key: str, label: str) -> bool:
     return any(hint in text for hint in _PRIVATE_FIELD_HINTS)
 
 
-def _form_fields(version) -> list[tuple[str, str]]:
-    """(path, label) of the data fields of the item's application form."""
+def _form_fields(version) -> list[tuple[str, str, dict]]:
+    """(path, label, {option value: option label}) of the plain fields of the
+    item's published application form, in the form's order; lists of
+    sub-forms (dynamic lists) are not printed."""
     from egov.eforms import validation
     from egov.eforms.queries import latest_published
 
@@ -78,30 +87,40 @@ def _form_fields(version) -> list[tuple[str, str]]:
     if form is None:
         return []
     try:
-        fields = validation.schema_fields(form.schema)
+        root = validation.compile_schema(form.schema)
     except validation.SchemaInvalid:
         return []
-    return [
-        (f["path"], str(f["label"] or f["path"]))
-        for f in fields
-        if f["type"] not in ("group", "dynamiclist")
-    ]
+    fields = []
+
+    def visit(node, prefix: str) -> None:
+        for name, child in node.children.items():
+            if isinstance(child, validation.Leaf):
+                options = {
+                    o.get("value"): str(o.get("label", o.get("value")))
+                    for o in child.component.get("values") or []
+                    if isinstance(o, dict)
+                }
+                fields.append((f"{prefix}{name}", child.label, options))
+            elif isinstance(child, validation.Node):
+                visit(child, f"{prefix}{name}.")
+
+    visit(root, "")
+    return fields
 
 
 def licence_data(case) -> dict:
     """What the licence prints besides its holder, issuer and validity: the
-    item, and the application form's fields as (label, text) rows in the
-    form's order, without contact or identity fields."""
+    item, and the application form's fields as [label, text] rows in the
+    form's order (option values by their labels), without contact or identity
+    fields. Without a published form, the case's own keys label its values."""
     version = case.item_version
     form_data = case.form_data or {}
-    described = _form_fields(version)
-    if not described:
-        described = [(key, key) for key in form_data]
+    described = _form_fields(version) or [(key, key, {}) for key in form_data]
     rows = []
-    for path, label in described:
+    for path, label, options in described:
         if _is_private(path, label):
             continue
-        text = _text(_lookup(form_data, path))
+        text = _text(_lookup(form_data, path), options)
         if text:
             rows.append([label.replace("\x00", "")[:100], text[:1000]])
     return {"item_name": version.name, "item_code": case.item.code, "fields": rows}

@@ -183,3 +183,73 @@ def test_after_revocation_a_new_issue_gives_a_new_licence(issued, county):
 
     assert renewed.pk != issued.pk
     assert renewed.state == ELicense.State.VALID
+
+
+FORM_SCHEMA = {
+    "type": "default",
+    "id": "Form_food",
+    "schemaVersion": 18,
+    "components": [
+        {"type": "textfield", "key": "operator_name", "label": "经营者名称"},
+        {"type": "textfield", "key": "contact_phone", "label": "联系电话"},
+        {"type": "textfield", "key": "legal_id", "label": "法定代表人身份证号"},
+        {
+            "type": "select",
+            "key": "business_form",
+            "label": "主体业态",
+            "values": [
+                {"label": "食品销售经营者", "value": "retail"},
+                {"label": "餐饮服务经营者", "value": "catering"},
+            ],
+        },
+        {
+            "type": "checklist",
+            "key": "items",
+            "label": "经营项目",
+            "values": [
+                {"label": "预包装食品销售", "value": "packaged"},
+                {"label": "热食类食品制售", "value": "hot"},
+            ],
+        },
+        {"type": "textfield", "key": "premises", "label": "经营场所"},
+    ],
+}
+
+
+def test_printed_fields_follow_the_published_form_with_labels_and_no_contacts(
+    county,
+):
+    from egov.eforms.models import FormDefinition
+
+    FormDefinition.objects.create(
+        key="food-licence",
+        name="食品经营许可申请表",
+        version=1,
+        schema=FORM_SCHEMA,
+        published=True,
+        created_by=county.people.xuli,
+        published_by=county.people.xuli,
+        published_at=timezone.now(),
+    )
+    county.item.form_key = "food-licence"
+    county.item.save(update_fields=["form_key"])
+    case = factories.approved_case(
+        county,
+        form_data={
+            "premises": "示范县人民路12号",
+            "operator_name": "张三小吃店",
+            "contact_phone": "13999211001",
+            "legal_id": "139921198503120018",
+            "business_form": "catering",
+            "items": ["packaged", "hot"],
+        },
+    )
+
+    licence = issue_licence(actor=county.people.wangwu, case=case)
+
+    assert licence.data["fields"] == [
+        ["经营者名称", "张三小吃店"],
+        ["主体业态", "餐饮服务经营者"],
+        ["经营项目", "预包装食品销售、热食类食品制售"],
+        ["经营场所", "示范县人民路12号"],
+    ]
