@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from egov.servicehall.views import apply
+from egov.servicehall.views import apply, messages
 from egov.servicehall.views import cases as case_views
 from egov.servicehall.views import catalog_public as views
 
@@ -39,4 +39,11 @@ urlpatterns += [
     path("my/<str:number>/correction/", apply.correction, name="correction"),
     path("my/<str:number>/withdraw/", apply.withdraw, name="withdraw"),
     path("my/<str:number>/receipt/", apply.receipt, name="receipt"),
+]
+
+# 我的消息: the applicant's messages about their cases (views/messages.py).
+urlpatterns += [
+    path("messages/", messages.message_list, name="messages"),
+    path("messages/<int:pk>/open/", messages.message_open, name="message_open"),
+    path("messages/read-all/", messages.message_read_all, name="message_read_all"),
 ]
