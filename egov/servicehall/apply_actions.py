@@ -496,14 +496,7 @@ def submit_case(*, actor, case: Case) -> Case:
         public_note=_("已通过网上办事大厅提交申请，等待受理"),
         detail={"channel": case.channel, "materials": materials, **form_info},
     )
-    notify_applicant(
-        case,
-        "submitted",
-        title=_("您的申请“%(item)s”已提交，等待受理")
-        % {"item": case.item_version.name},
-        body=_("办件编号：%(number)s；查询码：%(code)s")
-        % {"number": case.number, "code": case.lookup_code},
-    )
+    notify_applicant(case, "submitted")
     record(
         actor=actor,
         action="servicehall.submit_case",
@@ -556,11 +549,7 @@ def resubmit_case(*, actor, case: Case) -> Case:
         public_note=_("申请人已补正材料"),
         detail={"materials": materials, **form_info},
     )
-    notify_applicant(
-        case,
-        "resubmitted",
-        title=_("您的补正材料已提交：%(item)s") % {"item": case.item_version.name},
-    )
+    notify_applicant(case, "resubmitted")
     record(
         actor=actor,
         action="servicehall.resubmit_case",

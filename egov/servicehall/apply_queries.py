@@ -373,15 +373,24 @@ def applicable_materials_of(version, user) -> list[RequiredMaterial]:
 
 
 def results_of(case: Case) -> dict:
-    """What the applicant may download besides the receipt: the instruments
-    (文书) issued on the case and its electronic licences (电子证照). The
-    caller has already made sure the viewer is the applicant."""
+    """What the applicant gets besides the receipt: the instruments (文书)
+    issued on the case, its electronic licences (电子证照), and once it is
+    concluded their rating (好差评) with the department's reply. The caller
+    has already made sure the viewer is the applicant."""
     from egov.datahub.licence_queries import licences_for_case
     from egov.servicehall.case_queries import instruments_for_applicant
+    from egov.supervision.rating_queries import (
+        rating_for_case,
+        rectification_reply_for_case,
+    )
 
+    rating = rating_for_case(case) if case.is_concluded else None
     return {
         "instruments": instruments_for_applicant(case),
         "licences": list(licences_for_case(case)),
+        "may_rate": case.is_concluded and rating is None,
+        "rating": rating,
+        "reply": rectification_reply_for_case(case) if rating else None,
     }
 
 

@@ -356,7 +356,7 @@ def test_submit_gives_a_number_a_lookup_code_an_event_and_a_message(county):
     assert event.public_note == "已通过网上办事大厅提交申请，等待受理"
     assert event.organization == county.orgs.market
     note = Notification.objects.get(user=county.people.zhangsan)
-    assert note.title == "您的申请“食品经营许可”已提交，等待受理"
+    assert note.title == "申请已提交：食品经营许可"
     assert note.url == f"/hall/my/{done.number}/"
     assert (
         AuditEntry.objects.filter(
