@@ -178,7 +178,7 @@ def issue_licence(*, actor, case) -> ELicense:
 
     licence_policy.require(actor, "issue_licence", case)
     # The case row is the lock that keeps two concurrent calls from issuing twice.
-    Case.objects.select_for_update().filter(pk=case.pk).exists()
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
     existing = ELicense.objects.filter(case=case, state=ELicense.State.VALID).first()
     if existing is not None:
         return existing

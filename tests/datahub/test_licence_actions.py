@@ -253,3 +253,17 @@ def test_printed_fields_follow_the_published_form_with_labels_and_no_contacts(
         ["经营项目", "预包装食品销售、热食类食品制售"],
         ["经营场所", "示范县人民路12号"],
     ]
+
+
+def test_the_database_refuses_a_second_valid_licence_for_one_case(issued):
+    from django.db import IntegrityError, transaction
+
+    duplicate = ELicense.objects.get(pk=issued.pk)
+    duplicate.pk = None
+    duplicate.code = "another-code-000000000"
+    duplicate.number = "JY1399212026999999"
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+
+    assert ELicense.objects.filter(case=issued.case).count() == 1
