@@ -253,3 +253,80 @@ def test_the_applicant_downloads_their_instrument_and_others_get_404(county):
     assert b"".join(own.streaming_content).startswith(b"%PDF")
     assert someone_else.status_code == 404
     assert anonymous.status_code == 404
+
+
+def _accepted_with_review(county):
+    version = cf.item(county, process_key=cf.REVIEW_KEY, issues_licence=False)
+    case = cf.submitted_case(county, version)
+    actions.accept_case(actor=county.people.lisi, case=case)
+    return cf.fresh(case)
+
+
+def test_an_extension_is_requested_and_approved_through_the_page(county):
+    case = _accepted_with_review(county)
+    base = f"/staff/cases/{case.number}/"
+
+    asked = _client(county.people.sunqi).post(
+        base + "extension/", {"amount": "5", "reason": "需组织专家评审"}
+    )
+    page = _client(county.people.sunqi).get(base).content.decode()
+    pending = cf.fresh(case).extension_requests.get()
+    decided = _client(county.people.sunqi).post(
+        base + f"extension/{pending.pk}/", {"approve": "1", "note": "同意"}
+    )
+
+    assert asked.status_code == 302
+    assert 'id="case-extension-decide"' in page
+    assert decided.status_code == 302
+    pending.refresh_from_db()
+    assert pending.state == "approved"
+    assert cf.fresh(case).instruments.last().kind == "extension_notice"
+
+
+def test_suspending_and_resuming_through_the_page(county):
+    case = _accepted_with_review(county)
+    client = _client(county.people.sunqi)
+    base = f"/staff/cases/{case.number}/"
+
+    suspended = client.post(base + "suspend/", {"kind": "hearing", "reason": "听证"})
+    state_after_suspend = cf.fresh(case).state
+    resumed = client.post(base + "resume/", {"note": "听证结束"})
+
+    assert (suspended.status_code, resumed.status_code) == (302, 302)
+    assert state_after_suspend == Case.State.SUSPENDED
+    assert cf.fresh(case).state == Case.State.ACCEPTED
+
+
+def test_deciding_while_the_process_runs_answers_400_with_the_message(county):
+    case = _accepted_with_review(county)
+
+    response = _client(county.people.sunqi).post(
+        f"/staff/cases/{case.number}/decide/", {"decision": "approve"}
+    )
+
+    assert response.status_code == 400
+    assert "审批流程尚未办结，不能作出决定" in response.content.decode()
+    assert cf.fresh(case).state == Case.State.ACCEPTED
+
+
+def test_an_approver_posting_an_acceptance_is_refused_with_403(county):
+    version = cf.item(county)
+    case = cf.submitted_case(county, version)
+
+    response = _client(county.people.wangwu).post(f"/staff/cases/{case.number}/accept/")
+
+    assert response.status_code == 403
+    assert cf.fresh(case).state == Case.State.SUBMITTED
+
+
+def test_the_case_page_shows_the_deadlines_and_the_process_tasks(county):
+    case = _accepted_with_review(county)
+
+    html = _client(county.people.sunqi).get(f"/staff/cases/{case.number}/")
+    html = html.content.decode()
+
+    assert 'id="case-deadlines"' in html
+    assert "法定时限" in html and "承诺时限" in html
+    task = case.process_instance.tasks.get()
+    assert f'href="/staff/workflow/tasks/{task.pk}/"' in html
+    assert "承办科室审查" in html
