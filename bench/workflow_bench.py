@@ -313,6 +313,10 @@ def _fill(definition, template, target: int, post) -> float:
     return time.perf_counter() - started
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _analyze():
     from django.db import connection
 
@@ -345,6 +349,7 @@ def latency(args, admin, post, definition) -> dict:
         for instance_id in live:
             while _complete_next([instance_id], outcome, samples):
                 pass
+        load = _load()
         done = ProcessInstance.objects.filter(pk__in=live, state="completed").count()
         state = ProcessInstance.objects.get(pk=live[0]).engine_state
         results.append(
@@ -357,6 +362,7 @@ def latency(args, admin, post, definition) -> dict:
                 "p95": _percentile(samples, 0.95),
                 "max": max(samples),
                 "state_kb": len(state.encode()) / 1024,
+                "load": load,
             }
         )
     return {"latency": results}
@@ -379,6 +385,7 @@ def throughput(args, definition) -> dict:
             n += 1
         slices.append(ids)
     start_at = time.time() + 8
+    load_before = _load()
     env = dict(os.environ)
     workers = [
         subprocess.Popen(
@@ -407,6 +414,7 @@ def throughput(args, definition) -> dict:
         reports.append(json.loads(out.strip().splitlines()[-1]))
     total = sum(r["count"] for r in reports)
     samples = [s for r in reports for s in r["samples"]]
+    cpu_ms = sum(r["cpu_s"] for r in reports) * 1000
     return {
         "throughput": {
             "clients": args.clients,
@@ -416,6 +424,8 @@ def throughput(args, definition) -> dict:
             "p50": _percentile(samples, 0.5),
             "p95": _percentile(samples, 0.95),
             "exhausted": sum(1 for r in reports if r["exhausted"]),
+            "client_cpu_ms": cpu_ms / total if total else 0.0,
+            "load": f"{load_before} before, {_load()} after",
         }
     }
 
@@ -434,6 +444,7 @@ def worker(args) -> None:
     time.sleep(max(0.0, args.start_at - time.time()))
     deadline = args.start_at + args.duration
     count, samples, exhausted = 0, [], False
+    cpu_started = time.process_time()
     while time.time() < deadline:
         try:
             if not _complete_next(ids, outcome, samples):
@@ -442,8 +453,12 @@ def worker(args) -> None:
         except OperationalError:
             continue
         count += 1
-    late = [s for s in samples]
-    print(json.dumps({"count": count, "samples": late, "exhausted": exhausted}))
+    cpu_s = time.process_time() - cpu_started
+    print(
+        json.dumps(
+            {"count": count, "samples": samples, "exhausted": exhausted, "cpu_s": cpu_s}
+        )
+    )
 
 
 # --- 3. inbox -------------------------------------------------------------------------
@@ -677,7 +692,7 @@ def child(args) -> None:
         else __import__("sqlite3").sqlite_version
     )
     result["version"] = str(version)
-    result["loadavg"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    result["loadavg"] = _load()
     print(json.dumps(result))
 
 
@@ -688,12 +703,16 @@ def report(result: dict) -> None:
     )
     if "latency" in result:
         print("\nStep latency (complete_task: lock, load, act, sync, save, audit), ms")
-        print("\n| instances in the database | steps timed | p50 | p95 | max | state |")
-        print("|---:|---:|---:|---:|---:|---:|")
+        print(
+            "\n| instances in the database | steps timed | p50 | p95 | max | state "
+            "| load average |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---|")
         for row in result["latency"]:
             print(
                 f"| {row['instances']:,} | {row['steps']} | {row['p50']:.1f} "
-                f"| {row['p95']:.1f} | {row['max']:.1f} | {row['state_kb']:.0f} KiB |"
+                f"| {row['p95']:.1f} | {row['max']:.1f} | {row['state_kb']:.0f} KiB "
+                f"| {row.get('load', '')} |"
             )
     if "throughput" in result:
         t = result["throughput"]
@@ -701,7 +720,8 @@ def report(result: dict) -> None:
             f"\nThroughput: {t['clients']} client processes, {t['duration']} s: "
             f"{t['completed']:,} tasks completed, {t['per_second']:.0f} tasks/s "
             f"(per step p50 {t['p50']:.1f} ms, p95 {t['p95']:.1f} ms; "
-            f"{t['exhausted']} clients ran out of work)"
+            f"client CPU {t['client_cpu_ms']:.1f} ms per task; "
+            f"{t['exhausted']} clients ran out of work; load average {t['load']})"
         )
     if "inbox" in result:
         box = result["inbox"]

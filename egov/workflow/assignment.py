@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from egov.core.errors import ActionError
 from egov.identity.models import Organization, Post, PostAssignment, Role, User
 from egov.workflow.bpmn import split_list
+from egov.workflow.prepared import Prepared, Slot
 
 
 @dataclass
@@ -76,7 +77,17 @@ def _active_users(ids) -> list[int]:
     return [pk for pk in ids if pk in found]
 
 
+_NAME = Slot(str)
+_user_named = Prepared(
+    lambda name: User.objects.filter(username=name, is_active=True).only("pk"),
+    _NAME,
+)
+
+
 def _users_by_name(usernames) -> list[int]:
+    if len(usernames) == 1:
+        # The common case (one named handler) as a prepared lookup.
+        return [user.pk for user in _user_named(usernames[0])]
     rows = dict(
         User.objects.filter(username__in=usernames, is_active=True).values_list(
             "username", "pk"
@@ -320,8 +331,23 @@ def delegates_of(user_ids, process_key: str, at=None) -> dict[int, int]:
     if not user_ids:
         return {}
     at = at or timezone.now()
-    rows = (
-        Delegation.objects.filter(
+    if len(user_ids) == 1:
+        rows = _delegations_of_one(user_ids[0], at)
+    else:
+        rows = _delegations(Delegation, user_ids, at)
+    found: dict[int, int] = {}
+    for row in rows:
+        if row.from_user_id in found:
+            continue
+        if not row.process_keys or process_key in row.process_keys:
+            found[row.from_user_id] = row.to_user_id
+    return found
+
+
+def _delegations(model, user_ids, at):
+    """Delegations in force at `at` from these people, the latest first."""
+    return (
+        model.objects.filter(
             from_user_id__in=user_ids,
             is_active=True,
             start_at__lte=at,
@@ -329,15 +355,33 @@ def delegates_of(user_ids, process_key: str, at=None) -> dict[int, int]:
             to_user__is_active=True,
         )
         .order_by("-start_at", "-id")
-        .values_list("from_user_id", "to_user_id", "process_keys")
+        .only("from_user_id", "to_user_id", "process_keys")
     )
-    found: dict[int, int] = {}
-    for from_user, to_user, process_keys in rows:
-        if from_user in found:
-            continue
-        if not process_keys or process_key in process_keys:
-            found[from_user] = to_user
-    return found
+
+
+def _build_active_delegations_of(user_id):
+    from egov.workflow.models import Delegation
+
+    return (
+        Delegation.objects.filter(
+            from_user_id=user_id, is_active=True, to_user__is_active=True
+        )
+        .order_by("-start_at", "-id")
+        .only("from_user_id", "to_user_id", "process_keys", "start_at", "end_at")
+    )
+
+
+_active_delegations_of = Prepared(_build_active_delegations_of, Slot())
+
+
+def _delegations_of_one(user_id, at):
+    # A person has few active delegations; the period is checked here so the
+    # lookup keeps one key (see egov.workflow.prepared).
+    return [
+        row
+        for row in _active_delegations_of(user_id)
+        if row.start_at <= at < row.end_at
+    ]
 
 
 class DirectoryLookups:

@@ -53,8 +53,10 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as SPIFF_VERSION
 
@@ -466,13 +468,120 @@ def _connect_merges(spec) -> None:
 
 
 class _StateConverter(BpmnWorkflowConverter):
-    """Serializes a workflow without its specs (they come from the definition)."""
+    """Serializes a workflow without its specs (they come from the definition).
+
+    The top-level task tree, which is most of the state, is written and read
+    by `_tasks_to_dict` / `_tasks_from_dict`: the same dictionaries Spiff's
+    TaskConverter makes (so the stored format is Spiff's, byte for byte),
+    without its per-value registry dispatch and with each task id parsed and
+    printed once. Anything that is not a plain task goes through Spiff's
+    registry as before.
+    """
 
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
+
+    def mapping_to_dict(self, mapping, **kwargs):
+        if mapping and all(type(task) is SpiffTask for task in mapping.values()):
+            return self._tasks_to_dict(mapping)
+        return super().mapping_to_dict(mapping, **kwargs)
+
+    def _tasks_to_dict(self, tasks) -> dict:
+        convert = self.registry.convert
+        texts = {}
+
+        def text(uuid) -> str:
+            found = texts.get(uuid)
+            if found is None:
+                found = texts[uuid] = str(uuid)
+            return found
+
+        result = {}
+        for key, task in tasks.items():
+            parent = tasks.get(task._parent) if task._parent is not None else None
+            if parent is None and task._parent is not None:
+                parent = task.parent
+            if parent is None:
+                data, delta = task.data, {}
+            else:
+                before, after = parent.data, task.data
+                data = {}
+                delta = {
+                    "updates": {
+                        k: v
+                        for k, v in after.items()
+                        if k not in before or v != before[k]
+                    },
+                    "deletions": [k for k in before if k not in after],
+                }
+            result[text(key)] = {
+                "id": text(task.id),
+                "parent": text(task._parent) if parent is not None else None,
+                "children": [text(child) for child in task._children],
+                "last_state_change": task.last_state_change,
+                "state": task._state,
+                "task_spec": task.task_spec.name,
+                "triggered": task.triggered,
+                "internal_data": convert(task.internal_data),
+                "data": data,
+                "delta": delta,
+                "typename": "Task",
+            }
+        return result
+
+    def _tasks_from_dict(self, mapping, workflow) -> dict:
+        restore = self.registry.restore
+        task_specs = workflow.spec.task_specs
+        event_manager = workflow.top_workflow.event_manager
+        uuids = {}
+
+        def uuid_of(text: str) -> UUID:
+            found = uuids.get(text)
+            if found is None:
+                found = uuids[text] = UUID(text)
+            return found
+
+        tasks = {}
+        for key, dct in mapping.items():
+            if dct.get("typename") != "Task":
+                tasks[uuid_of(key)] = restore(dct, workflow=workflow)
+                continue
+            task_spec = task_specs.get(dct["task_spec"])
+            task = SpiffTask(
+                workflow, task_spec, state=dct["state"], id=uuid_of(dct["id"])
+            )
+            parent_id = dct["parent"]
+            task._parent = uuid_of(parent_id) if parent_id is not None else None
+            task._children = [uuid_of(child) for child in dct["children"]]
+            task.last_state_change = dct["last_state_change"]
+            task.triggered = dct["triggered"]
+            internal = dct["internal_data"]
+            task.internal_data = restore(internal) if internal else {}
+            if isinstance(task_spec, CatchingEvent) and task.has_state(
+                TaskState.WAITING
+            ):
+                event_manager.add_task(task)
+            delta = dct.get("delta")
+            parent = task.parent
+            if delta and parent is not None:
+                # As DeepMerge.merge({}, parent.data): a copy one level deep.
+                data = {
+                    k: copy.copy(v) if isinstance(v, (dict, list, set)) else v
+                    for k, v in parent.data.items()
+                }
+                updates = delta.get("updates", {})
+                if updates:
+                    data.update(restore(updates))
+                for name in delta.get("deletions", {}):
+                    data.pop(name, None)
+            else:
+                data = restore(dct["data"])
+            task.data = data
+            tasks[uuid_of(key)] = task
+        return tasks
 
     def restore_workflow(self, dct, compiled: CompiledProcess, script_engine):
         workflow = BpmnWorkflow(
@@ -481,7 +590,7 @@ class _StateConverter(BpmnWorkflowConverter):
             script_engine=script_engine,
             deserializing=True,
         )
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = self._tasks_from_dict(dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)

@@ -31,6 +31,7 @@ from egov.workflow.models import (
     Task,
     TaskCandidate,
 )
+from egov.workflow.prepared import Prepared, Slot
 
 _CACHE_SIZE = 256
 _cache: OrderedDict = OrderedDict()
@@ -93,97 +94,6 @@ def compiled_for(definition) -> engine.CompiledProcess:
 def forget_compiled() -> None:
     with _cache_lock:
         _cache.clear()
-
-
-# --- prepared lookups ------------------------------------------------------------
-
-
-class Slot:
-    """A placeholder for an integer key in a prepared queryset (see `Prepared`)."""
-
-    _next = -987_650_000
-
-    def __init__(self):
-        Slot._next -= 1
-        self.value = Slot._next
-
-
-class Prepared:
-    """A keyed lookup whose SQL Django compiles once per database, not per call.
-
-    A step runs a handful of small lookups by key; compiling each queryset to
-    SQL costs the client more than the database spends answering it. `build`
-    returns the queryset with `Slot` values where the keys go; it is compiled
-    once per connection, the slots' positions in the parameters are noted, and
-    each call runs the same SQL with the real keys, turning rows into model
-    instances as Django's ModelIterable does (field converters, deferred
-    fields, select_related). Only fixed-shape lookups qualify: no `__in` over
-    a list whose length varies.
-    """
-
-    def __init__(self, build, *slots: Slot):
-        self.build = build
-        self.slots = slots
-        self._compiled = {}
-
-    def _compile(self, connection):
-        from django.db.models.query import get_related_populators
-
-        queryset = self.build(*(slot.value for slot in self.slots))
-        compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        params = list(params)
-        positions = []
-        for slot in self.slots:
-            found = [i for i, value in enumerate(params) if value == slot.value]
-            if len(found) != 1:
-                raise RuntimeError("a prepared lookup must use each slot once")
-            positions.append(found[0])
-        klass_info = compiler.klass_info
-        select = compiler.select
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        fields = [s[0] for s in select[0 : compiler.col_count]]
-        entry = {
-            "sql": sql,
-            "params": params,
-            "positions": positions,
-            "model": klass_info["model"],
-            "init_list": [f[0].target.attname for f in select[start:end]],
-            "span": (start, end),
-            "converters": compiler.get_converters(fields),
-            "compiler": compiler,
-            "populators": get_related_populators(
-                klass_info, select, connection.alias
-            ),
-        }
-        entry["connection"] = connection
-        self._compiled[connection.alias] = entry
-        return entry
-
-    def __call__(self, *values) -> list:
-        connection = transaction.get_connection()
-        entry = self._compiled.get(connection.alias)
-        # Connections are per thread; the compiler's converters read theirs.
-        if entry is None or entry["connection"] is not connection:
-            entry = self._compile(connection)
-        params = list(entry["params"])
-        for position, value in zip(entry["positions"], values, strict=True):
-            params[position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(entry["sql"], params)
-            rows = cursor.fetchall()
-        if entry["converters"]:
-            rows = entry["compiler"].apply_converters(rows, entry["converters"])
-        model, init_list = entry["model"], entry["init_list"]
-        start, end = entry["span"]
-        alias = connection.alias
-        objects = []
-        for row in rows:
-            obj = model.from_db(alias, init_list, row[start:end])
-            for populator in entry["populators"]:
-                populator.populate(row, obj)
-            objects.append(obj)
-        return objects
 
 
 # The definition's diagram and settings are only read when its specs are not
@@ -345,9 +255,7 @@ class Session(engine.EngineContext):
         # egov.workflow.operations); all of them end when it goes.
         if live is None:
             live = list(
-                Task.objects.filter(
-                    instance=self.instance, state__in=Task.LIVE_STATES
-                )
+                Task.objects.filter(instance=self.instance, state__in=Task.LIVE_STATES)
             )
         gone = [row for row in live if row.engine_task_id not in ready]
         if gone:
@@ -468,9 +376,7 @@ class Session(engine.EngineContext):
             live = Task.objects.filter(
                 instance=instance, state__in=Task.OPEN_STATES
             ).only("node_name", "state")
-        names = sorted(
-            {t.node_name for t in live if t.state in Task.OPEN_STATES}
-        )
+        names = sorted({t.node_name for t in live if t.state in Task.OPEN_STATES})
         fields = {
             "engine_state": engine.dump(workflow),
             "engine_format": engine.STATE_FORMAT,
