@@ -55,7 +55,7 @@ def number(key, label, *, required=True, digits=0, **bounds) -> dict:
 
 def date(key, label, *, required=True) -> dict:
     return _field(
-        "datetime", key, "", required=required, subtype="date", dateLabel=label
+        "datetime", key, label, required=required, subtype="date", dateLabel=label
     )
 
 

@@ -101,7 +101,7 @@ class ApplicantForm(BootstrapMixin, forms.Form):
             )
         }
 
-    def item_form_data(self, stored: dict) -> dict | None:
+    def item_form_data(self) -> dict | None:
         """What to store as the case's form data: the basic form's note, or
         the item form's JSON (None keeps what was stored)."""
         if self.basic:

@@ -92,3 +92,41 @@ def test_the_accepted_case_shows_its_current_step_and_time_left(county):
     assert steps
     assert f"当前环节：{steps[0]}" in body
     assert "剩余时限：剩余" in body
+
+
+def test_a_correction_requested_by_the_window_is_answered_from_the_page(county):
+    version = cf.item(county, code="000172012000-139921199", issues_licence=False)
+    case = cf.submitted_case(county, version, materials=1)
+    requirement = version.materials.order_by("sort_order", "id").first()
+    case_actions.request_correction(
+        actor=county.people.lisi,
+        case=case,
+        items=[{"material": requirement.pk, "reason": "申请书未签字"}],
+        note="请补正后重新提交",
+    )
+    client = signed_in(county.people.zhangsan)
+
+    page = client.get(f"/hall/my/{case.number}/correction/")
+    client.post(
+        f"/hall/my/{case.number}/upload/",
+        {"requirement": requirement.pk, "file": cf.pdf_upload("已签字申请书.pdf")},
+    )
+    response = client.post(
+        f"/hall/my/{case.number}/correction/",
+        {
+            "applicant_name": "张三",
+            "applicant_id_number": case.applicant_id_number,
+            "contact_name": "张三",
+            "contact_phone": "13999211001",
+            "action": "resubmit",
+        },
+    )
+
+    assert "申请书未签字" in page.content.decode()
+    assert response.status_code == 302
+    case = cf.fresh(case)
+    assert case.state == "submitted"
+    assert case.corrections.get().resolved_at is not None
+    current = case.materials.get(requirement=requirement, is_current=True)
+    assert current.file.original_name == "已签字申请书.pdf"
+    assert case.materials.filter(is_current=False).count() == 1

@@ -10,6 +10,7 @@ Anything of someone else's answers 404.
 import json
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -55,15 +56,6 @@ def _page_of(case: Case) -> str:
     return reverse("hall:my_case", args=[case.number])
 
 
-def _error_message(request, exc: ActionError) -> None:
-    details = [
-        m for name, msgs in (exc.fields or {}).items() for m in msgs if name != "data"
-    ]
-    messages.error(
-        request, "；".join([str(exc.message), *details]) if details else exc.message
-    )
-
-
 # --- starting ------------------------------------------------------------------
 
 
@@ -101,7 +93,7 @@ def start(request, code):
 # --- the draft and the correction pages ---------------------------------------------
 
 
-def _edit_context(request, case: Case, form: ApplicantForm, errors=None) -> dict:
+def _edit_context(case: Case, form: ApplicantForm, errors=None) -> dict:
     try:
         item_form = queries.application_form(case)
         form_missing = False
@@ -120,16 +112,9 @@ def _edit_context(request, case: Case, form: ApplicantForm, errors=None) -> dict
         "correction": queries.open_correction(case),
         "errors": errors or {},
         "data_errors": _data_errors(item_form, errors or {}),
-        "accept": ",".join(sorted({KINDS[k].content_type for k in MATERIALS})),
         "extensions": "、".join(dict.fromkeys(KINDS[k].label for k in MATERIALS)),
-        "max_size": format_size(_max_bytes()),
+        "max_size": format_size(settings.EGOV_UPLOAD_MAX_BYTES),
     }
-
-
-def _max_bytes() -> int:
-    from django.conf import settings
-
-    return settings.EGOV_UPLOAD_MAX_BYTES
 
 
 def _data_errors(item_form, errors: dict) -> list[str]:
@@ -145,7 +130,7 @@ def _data_errors(item_form, errors: dict) -> list[str]:
     for name, msgs in errors.items():
         if name.startswith("data."):
             path = name[5:]
-            lines.append(f"{labels.get(path, path)}：{'；'.join(msgs)}")
+            lines.append(f"{labels.get(path) or path}：{'；'.join(msgs)}")
     return lines
 
 
@@ -162,20 +147,18 @@ def _edit(request, case: Case, *, final_action: str):
             kind=case.applicant_kind,
             basic=basic,
         )
-        return render(request, T + "edit.html", _edit_context(request, case, form))
+        return render(request, T + "edit.html", _edit_context(case, form))
     form = ApplicantForm(request.POST, kind=case.applicant_kind, basic=basic)
     wants = request.POST.get("action", "save")
     if not form.is_valid():
         if request.headers.get("x-requested-with") == "fetch":
             return JsonResponse({"message": _("请按提示修改申请人信息")}, status=400)
-        return render(
-            request, T + "edit.html", _edit_context(request, case, form), status=400
-        )
+        return render(request, T + "edit.html", _edit_context(case, form), status=400)
     try:
         case = actions.save_draft(
             actor=request.user,
             case=case,
-            form_data=form.item_form_data(case.form_data),
+            form_data=form.item_form_data(),
             applicant=form.applicant(),
         )
     except ActionError as exc:
@@ -186,9 +169,7 @@ def _edit(request, case: Case, *, final_action: str):
         if request.headers.get("x-requested-with") == "fetch":
             return JsonResponse({"message": str(exc.message)}, status=400)
         messages.error(request, exc.message)
-        return render(
-            request, T + "edit.html", _edit_context(request, case, form), status=400
-        )
+        return render(request, T + "edit.html", _edit_context(case, form), status=400)
     if request.headers.get("x-requested-with") == "fetch":
         return JsonResponse({"message": _("已保存")})
     if wants != final_action:
@@ -206,7 +187,7 @@ def _edit(request, case: Case, *, final_action: str):
         return render(
             request,
             T + "edit.html",
-            _edit_context(request, case, form, errors=exc.fields),
+            _edit_context(case, form, errors=exc.fields),
             status=400,
         )
     if final_action == "submit":
