@@ -15,6 +15,7 @@ statutory limit.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -200,14 +201,23 @@ def _clean_applicant(version, applicant: dict) -> dict:
             required=False,
             limit=100,
         ),
-        "email": _text(
-            applicant.get("email"),
-            field="contact_email",
-            label=_("电子邮箱"),
-            required=False,
-            limit=254,
-        ),
+        "email": _email(applicant.get("email")),
     }
+
+
+def _email(value) -> str:
+    email = _text(
+        value, field="contact_email", label=_("电子邮箱"), required=False, limit=254
+    )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            message = _("请输入有效的电子邮箱地址")
+            raise ActionError(
+                message, code="contact_email_invalid", fields={"contact_email": message}
+            ) from None
+    return email
 
 
 def _account_for(kind: str, id_number: str):

@@ -80,7 +80,11 @@ def issue_instrument(*, actor, case, kind: str, context: dict) -> CaseInstrument
     """Generate, store and record one instrument of `kind` for `case`;
     `context` adds the kind's own variables to the common ones."""
     from egov.docgen.render import docx_to_pdf, render_docx
+    from egov.identity.models import Organization
 
+    # Numbers run per organization: its row is the lock that keeps two
+    # instruments issued at once from taking the same number.
+    Organization.objects.select_for_update().filter(pk=case.organization_id).exists()
     number = next_number(case, kind)
     values = {**base_context(case, number), **context}
     docx = render_docx(f"servicehall.{kind}", values)

@@ -364,6 +364,18 @@ def test_an_entry_with_a_bad_phone_is_refused(county, version):
     assert refused.value.fields == {"contact_phone": "请输入11位中国大陆手机号码"}
 
 
+def test_an_entry_with_a_bad_email_is_refused(county, version):
+    with pytest.raises(ActionError) as refused:
+        actions.enter_case(
+            actor=county.people.lisi,
+            item_code=version.item.code,
+            applicant=_person(email="not-an-address"),
+        )
+
+    assert refused.value.fields == {"contact_email": "请输入有效的电子邮箱地址"}
+    assert Case.objects.count() == 0
+
+
 def test_an_entry_for_an_unknown_item_is_refused(county):
     with pytest.raises(ActionError) as refused:
         actions.enter_case(
