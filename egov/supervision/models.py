@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Level(models.IntegerChoices):
@@ -27,27 +28,28 @@ class Level(models.IntegerChoices):
 SATISFIED_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED, Level.FAIRLY_SATISFIED)
 UNSATISFIED_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
 
+# Tags are stored as their Chinese text and translated when shown.
 _GOOD_TAGS = (
-    _("办事效率高"),
-    _("服务态度好"),
-    _("材料要求清楚"),
-    _("一次办成"),
-    _("指引清晰"),
+    gettext_noop("办事效率高"),
+    gettext_noop("服务态度好"),
+    gettext_noop("材料要求清楚"),
+    gettext_noop("一次办成"),
+    gettext_noop("指引清晰"),
 )
 _FAIR_TAGS = (
-    _("等候时间较长"),
-    _("指引不够清楚"),
-    _("办理进度不透明"),
+    gettext_noop("等候时间较长"),
+    gettext_noop("指引不够清楚"),
+    gettext_noop("办理进度不透明"),
 )
 _BAD_TAGS = (
-    _("多次跑腿"),
-    _("材料要求不清"),
-    _("办理超时"),
-    _("服务态度差"),
-    _("推诿扯皮"),
-    _("系统操作不便"),
+    gettext_noop("多次跑腿"),
+    gettext_noop("材料要求不清"),
+    gettext_noop("办理超时"),
+    gettext_noop("服务态度差"),
+    gettext_noop("推诿扯皮"),
+    gettext_noop("系统操作不便"),
 )
-# The tags a rater may pick, per level; stored as their Chinese text.
+# The tags a rater may pick, per level.
 TAGS = {
     Level.VERY_SATISFIED: _GOOD_TAGS,
     Level.SATISFIED: _GOOD_TAGS,

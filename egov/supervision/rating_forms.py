@@ -133,6 +133,7 @@ class ReportForm(BootstrapMixin, forms.Form):
             ("department", _("按部门")),
             ("item", _("按事项")),
             ("window", _("按窗口")),
+            ("month", _("按月份")),
         ],
     )
     date_from = forms.DateField(

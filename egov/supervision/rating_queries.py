@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,7 +178,7 @@ def appeal_queue(viewer):
 
 # --- reports ----------------------------------------------------------------
 
-GROUPINGS = ("department", "item", "window")
+GROUPINGS = ("department", "item", "window", "month")
 
 
 def _percent(rate: float | None) -> str:
@@ -244,11 +245,25 @@ def _key_field(grouping: str) -> str:
     ]
 
 
+def _row_key(grouping: str, value):
+    if grouping == "month":
+        return timezone.localtime(value, SHANGHAI).date()
+    return value
+
+
+def _rating_key(grouping: str, key: str, rating):
+    if grouping == "month":
+        return timezone.localtime(rating.created_at, SHANGHAI).date().replace(day=1)
+    return getattr(rating, key)
+
+
 def _labels(grouping: str, keys) -> dict:
     from egov.identity.models import Organization
     from egov.servicehall.models import ServiceItemVersion
 
     keys = [key for key in keys if key is not None]
+    if grouping == "month":
+        return {key: f"{key:%Y-%m}" for key in keys}
     if grouping == "department":
         return dict(Organization.objects.filter(pk__in=keys).values_list("pk", "name"))
     if grouping == "window":
@@ -272,7 +287,7 @@ def report(
     now=None,
 ) -> Report:
     """Ratings given from `date_from` to `date_to` (inclusive, Asia/Shanghai)
-    within the viewer's scope, grouped by department, item or window: counts
+    within the viewer's scope, grouped by department, item, window or month: counts
     per level, satisfaction rate, and their rectifications with the on-time
     rate. Ratings set aside by an upheld appeal are left out."""
     if grouping not in GROUPINGS:
@@ -285,14 +300,19 @@ def report(
         created_at__gte=_day_start(date_from),
         created_at__lt=_day_start(date_to + timedelta(days=1)),
     )
-    key = _key_field(grouping)
-    if grouping != "department":
-        ratings = ratings.filter(**{f"{key}__isnull": False})
     aggregates = {f"l{level}": Count("id", filter=Q(level=level)) for level in Level}
-    grouped = ratings.values(key).annotate(**aggregates).order_by(key)
+    if grouping == "month":
+        key = "month"
+        grouped = ratings.annotate(month=TruncMonth("created_at", tzinfo=SHANGHAI))
+    else:
+        key = _key_field(grouping)
+        if grouping != "department":
+            ratings = ratings.filter(**{f"{key}__isnull": False})
+        grouped = ratings
+    grouped = grouped.values(key).annotate(**aggregates).order_by(key)
     rows: dict = {}
     for entry in grouped:
-        row = ReportRow(key=entry[key], label="")
+        row = ReportRow(key=_row_key(grouping, entry[key]), label="")
         row.levels = {level: entry[f"l{level}"] for level in Level.values}
         row.total = sum(row.levels.values())
         rows[row.key] = row
@@ -301,7 +321,7 @@ def report(
     )
     deadlines = rectification_deadlines(rects, now=now)
     for rect in rects:
-        row = rows[getattr(rect.rating, key)]
+        row = rows[_rating_key(grouping, key, rect.rating)]
         row.rectifications += 1
         due_at = deadlines[rect.pk].due_at
         if rect.state == State.CLOSED:
@@ -315,7 +335,10 @@ def report(
     for row in rows.values():
         row.label = labels.get(row.key, "—")
         ordered.append(row)
-    ordered.sort(key=lambda r: (-r.total, r.label))
+    if grouping == "month":
+        ordered.sort(key=lambda r: r.key)
+    else:
+        ordered.sort(key=lambda r: (-r.total, r.label))
     total = ReportRow(key=None, label=_("合计"))
     total.levels = {
         level: sum(r.levels[level] for r in ordered) for level in Level.values

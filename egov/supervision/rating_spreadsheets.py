@@ -14,9 +14,12 @@ PERCENT = "0.0%"
 
 
 def _grouping_label(grouping: str) -> str:
-    return {"department": _("责任部门"), "item": _("事项"), "window": _("窗口")}[
-        grouping
-    ]
+    return {
+        "department": _("责任部门"),
+        "item": _("事项"),
+        "window": _("窗口"),
+        "month": _("月份"),
+    }[grouping]
 
 
 def _row(row: ReportRow) -> list:

@@ -205,3 +205,18 @@ def test_the_excel_export_carries_the_report_figures(
     assert rows[2][:8] == ["示范县市场监督管理局", 1, 1, 1, 2, 1, 6, 0.5]
     assert rows[4][0] == "合计"
     assert rows[4][6] == 7
+
+
+def test_by_month_each_calendar_month_in_shanghai_time_is_a_row(county, ratings):
+    report = queries.report(
+        fresh(county.people.zhouba),
+        grouping="month",
+        date_from=date(2026, 10, 1),
+        date_to=date(2026, 11, 30),
+        now=NOW,
+    )
+
+    assert [(r.label, r.level_counts, r.rectifications) for r in report.rows] == [
+        ("2026-10", [1, 0, 0, 0, 0], 0),
+        ("2026-11", [1, 1, 1, 3, 1], 4),
+    ]

@@ -9,6 +9,9 @@ from egov.servicehall.models import Case
 from egov.supervision import rating_actions as actions
 from egov.supervision.models import Rectification, ServiceRating
 from tests.supervision import factories
+from tests.web.test_i18n import english_catalog
+
+__all__ = ["english_catalog"]
 
 pytestmark = pytest.mark.usefixtures("no_staff_2fa")
 
@@ -326,3 +329,18 @@ def test_the_menu_shows_the_rating_section_by_permission(client, county):
     assert "好差评统计" in supervisor
     assert "整改工单" in approver
     assert "申诉审核" not in approver
+
+
+def test_the_rating_page_reads_in_english_with_english_tags(
+    client, county, english_catalog, settings
+):
+    case = factories.case(county)
+    client.force_login(county.people.zhangsan)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = _page(client.get(f"/hall/ratings/cases/{case.number}/"))
+
+    assert "Rate your case" in page
+    assert "</i>Very dissatisfied</label>" in page
+    assert ">Had to come back several times</label>" in page
+    assert 'value="多次跑腿"' in page
