@@ -55,7 +55,9 @@ BUILTIN_ROLES = [
     BuiltinRole(
         SYSTEM_ADMIN,
         _("系统管理员"),
-        _("维护行政区划、机构、岗位、用户和接入应用；不能分配角色，不能查看日志"),
+        _(
+            "维护行政区划、机构、岗位、用户、工作日历、文书模板和接入应用；不能分配角色，不能查看日志"
+        ),
         _SCOPE.ALL,
         (
             "identity.view_region",
@@ -79,6 +81,7 @@ BUILTIN_ROLES = [
             "core.add_calendarday",
             "core.change_calendarday",
             "core.delete_calendarday",
+            "docgen.manage_templates",
             "oauth2_provider.view_application",
             "oauth2_provider.add_application",
             "oauth2_provider.change_application",

@@ -247,4 +247,4 @@ def test_someone_without_the_permission_cannot_upload_and_is_audited(county):
 
 def test_someone_without_the_permission_cannot_activate(defaults, county):
     with pytest.raises(PermissionDenied):
-        activate_template_version(actor=county.people.wujiu, code=CODE, number=1)
+        activate_template_version(actor=county.people.lisi, code=CODE, number=1)

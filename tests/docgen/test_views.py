@@ -58,7 +58,7 @@ def test_the_menu_leads_an_administrator_to_the_template_list(admin, defaults):
 
 
 def test_people_without_the_permission_see_no_menu_entry_and_get_403(county):
-    for person in [county.people.wujiu, county.people.lisi, county.people.zhaoliu]:
+    for person in [county.people.zhengshi, county.people.lisi, county.people.zhaoliu]:
         client = _client(person)
 
         assert "/staff/docgen/" not in client.get("/staff/").content.decode()
