@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from egov.core.files import store_upload
 from egov.identity.models import Organization
-from egov.servicehall import apply_demo, case_demo
+from egov.servicehall import apply_demo, case_demo, demo_cases
 from egov.servicehall.models import (
     RequiredMaterial,
     ServiceItem,
@@ -677,4 +677,6 @@ def load() -> dict[str, int]:
     created.update(case_demo.load())
     # The application forms of the demo items (egov.servicehall.apply_demo).
     created.update(apply_demo.load())
+    # Three dozen cases in every state (egov.servicehall.demo_cases).
+    created.update(demo_cases.load())
     return created
