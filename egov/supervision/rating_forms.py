@@ -36,15 +36,18 @@ def tag_groups() -> list[dict]:
     return groups
 
 
-def apply_errors(form, exc: ActionError) -> None:
-    """Put an action's refusal on the fields it names, or on the form."""
+def apply_errors(form, exc: ActionError, *, on_form: bool = True) -> bool:
+    """Put an action's refusal on the fields it names, else on the form
+    (unless `on_form` is false); whether it was placed."""
     placed = False
     for name, message in (exc.fields or {}).items():
         if name in form.fields:
             form.add_error(name, str(message))
             placed = True
-    if not placed:
+    if not placed and on_form:
         form.add_error(None, str(exc.message))
+        placed = True
+    return placed
 
 
 class RatingForm(forms.Form):

@@ -283,7 +283,8 @@ def test_a_department_handler_cannot_review_appeals(client, county, rect):
     )
 
     assert queue.status_code == 403
-    assert posted.status_code == 400
+    assert posted.status_code == 403
+    assert "您没有执行此操作的权限" in _page(posted)
     rect.refresh_from_db()
     assert rect.state == Rectification.State.APPEALING
 
@@ -344,3 +345,18 @@ def test_the_rating_page_reads_in_english_with_english_tags(
     assert "</i>Very dissatisfied</label>" in page
     assert ">Had to come back several times</label>" in page
     assert 'value="多次跑腿"' in page
+
+
+def test_acting_on_a_closed_order_shows_why_at_the_top_of_its_page(
+    client, county, rect
+):
+    Rectification.objects.filter(pk=rect.pk).update(state=Rectification.State.CLOSED)
+    client.force_login(county.people.wangwu)
+
+    response = client.post(
+        f"/staff/ratings/rectifications/{rect.pk}/reply/", {"reply": "再次答复"}
+    )
+
+    assert response.status_code == 400
+    assert 'role="alert">\n  只有整改中的工单可以答复评价人' in _page(response)
+    assert 'id="sv-reply-form"' not in _page(response)

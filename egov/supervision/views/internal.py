@@ -126,15 +126,20 @@ def _post(name, form_class, run, success_message):
     def view(request, pk):
         rect = queries.get_rectification_for(request.user, pk)
         form = form_class(request.POST)
+        status = 400
         if form.is_valid():
             try:
                 run(request, rect, form.cleaned_data)
             except ActionError as exc:
-                apply_errors(form, exc)
+                # A refusal about the order rather than a field shows at the
+                # top: the form it came from may not be shown in this state.
+                if not apply_errors(form, exc, on_form=False):
+                    messages.error(request, str(exc.message))
+                status = exc.status
             else:
                 messages.success(request, success_message())
                 return redirect("rectifications:detail", pk=rect.pk)
-        return _detail(request, rect, forms={name: form}, status=400)
+        return _detail(request, rect, forms={name: form}, status=status)
 
     view.__name__ = name
     return view
