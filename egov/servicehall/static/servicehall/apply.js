@@ -81,7 +81,7 @@
     const body = new FormData(mainForm);
     body.set("action", "save");
     try {
-      await fetch(mainForm.action, {
+      await fetch(mainForm.getAttribute("action"), {
         method: "POST",
         body,
         credentials: "same-origin",
