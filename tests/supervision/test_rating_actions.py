@@ -107,8 +107,10 @@ def test_a_case_not_yet_concluded_cannot_be_rated(county, state):
     assert not ServiceRating.objects.exists()
 
 
-@pytest.mark.parametrize("state", [Case.State.REFUSED, Case.State.DENIED])
-def test_refused_and_denied_cases_can_be_rated(county, state):
+@pytest.mark.parametrize(
+    "state", [Case.State.REFUSED, Case.State.DENIED, Case.State.WITHDRAWN]
+)
+def test_refused_denied_and_withdrawn_cases_can_be_rated(county, state):
     case = factories.case(county, state=state)
 
     rating = actions.rate_case(actor=county.people.zhangsan, case=case, level=3)
