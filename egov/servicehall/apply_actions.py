@@ -67,8 +67,10 @@ APPLICANT_FIELDS = (
 
 
 def _locked(case: Case) -> Case:
+    # Only the case row is locked: the item version and organization are
+    # read by every application of the item at the same time.
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("item_version", "organization__region")
         .get(pk=case.pk)
     )

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from egov.servicehall import apply_actions as actions
 from egov.servicehall.models import Case, CaseMaterial
 from tests.servicehall import apply_factories as af
 
@@ -426,3 +427,23 @@ def test_anonymous_visitors_are_sent_to_sign_in(county):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_a_second_click_that_waited_for_the_first_shows_the_submitted_case(county):
+    from django.test import RequestFactory
+
+    from egov.servicehall.views import apply as views
+
+    case = af.complete_draft(county)
+    stale = Case.objects.get(pk=case.pk)  # read before the first click committed
+    done = actions.submit_case(actor=county.people.zhangsan, case=case)
+    request = RequestFactory().post(
+        f"/hall/my/drafts/{case.client_token}/", _applicant_post(case, action="submit")
+    )
+    request.user = county.people.zhangsan
+
+    response = views._edit(request, stale, final_action="submit")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/hall/my/{done.number}/"
+    assert Case.objects.exclude(number=None).count() == 1

@@ -162,6 +162,11 @@ def _edit(request, case: Case, *, final_action: str):
             applicant=form.applicant(),
         )
     except ActionError as exc:
+        if exc.code == "case_wrong_state" and wants == final_action:
+            # A second click that waited for the first one: the case is
+            # submitted already, show it.
+            case.refresh_from_db()
+            return redirect(_page_of(case))
         for name, msgs in exc.fields.items():
             if name in form.fields:
                 for message in msgs:
