@@ -28,10 +28,11 @@ Demo-only devices, both confined to this loader:
 
 Idempotent: each online case carries a fixed request token (client_token),
 and window cases get theirs afterwards; when any exists nothing is made.
-The extra demo applicants (four citizens, three companies) are created with
-checksummed ID numbers and USCCs and unusable passwords: they are not in the
-demo account list, the applicants to sign in as are 张三, 陈小红, 刘建国 and
-the two companies of egov.identity.demo.
+
+Applicants: 陈小红 and the companies 青山 and 恒达 (egov.identity.demo) apply
+online and rate; people and companies without an account (VISITORS, with
+checksummed ID numbers and USCCs) apply in person at the window. 张三 and
+刘建国 are left without cases, for a newcomer to apply as from scratch.
 """
 
 import uuid
@@ -81,57 +82,83 @@ RECTIFIERS = {"139921-104": "wangwu", "139921-107": "yangfan"}
 
 
 @dataclass(frozen=True)
-class Person:
-    username: str
+class Visitor:
+    """Someone without an account who applies in person at the window."""
+
+    key: str
     name: str
     phone: str
-    id_body: str = ""  # citizens: the first 17 digits of the ID number
+    id_body: str = ""  # people: the first 17 digits of the ID number
     uscc_body: str = ""  # companies: the 8-character organisation code
     contact: str = ""  # companies: who deals with the application
 
+    @property
+    def kind(self) -> str:
+        return "entity" if self.uscc_body else "individual"
 
-EXTRA_CITIZENS = [
-    Person("wangxiulan", "王秀兰", "13999211004", id_body="13992119430218002"),
-    Person("zhaoli", "赵丽", "13999211005", id_body="13992119950623004"),
-    Person("sunzhiqiang", "孙志强", "13999211006", id_body="13992119790905011"),
-    Person("zhoumin", "周敏", "13999211007", id_body="13992119881127006"),
-]
-EXTRA_COMPANIES = [
-    Person(
-        "weixiangyuan",
-        "示范县味香园餐饮有限公司",
-        "13999212003",
-        uscc_body="MA0WX003",
-        contact="何立新",
-    ),
-    Person(
-        "yuelai",
-        "示范县悦来宾馆有限公司",
-        "13999212004",
-        uscc_body="MA0YL004",
-        contact="邓芳",
-    ),
-    Person(
-        "chengtou",
-        "示范县城市建设投资有限公司",
-        "13999212005",
-        uscc_body="MA0CT005",
-        contact="彭涛",
-    ),
-]
-# Contact people of the identity demo's companies.
-CONTACTS = {
-    "qingshan": "陈青山",
-    "hengda": "许恒达",
-    **{p.username: p.contact for p in EXTRA_COMPANIES},
+    @property
+    def id_number(self) -> str:
+        if self.uscc_body:
+            return make_uscc("91", COUNTY, self.uscc_body)
+        return make_id_number(self.id_body)
+
+
+VISITORS = {
+    v.key: v
+    for v in [
+        Visitor("wangxiulan", "王秀兰", "13999213001", id_body="13992119430218002"),
+        Visitor("sunzhiqiang", "孙志强", "13999213002", id_body="13992119790905011"),
+        Visitor("zhoumin", "周敏", "13999213003", id_body="13992119881127006"),
+        Visitor("zhaoli", "赵丽", "13999213004", id_body="13992119950623004"),
+        Visitor("wangjianjun", "王建军", "13999213005", id_body="13992119720310015"),
+        Visitor("lixiuying", "李秀英", "13999213006", id_body="13992119560721008"),
+        Visitor("chengang", "陈刚", "13999213007", id_body="13992120010502013"),
+        Visitor(
+            "weixiangyuan",
+            "示范县味香园餐饮有限公司",
+            "13999213008",
+            uscc_body="MA0WX003",
+            contact="何立新",
+        ),
+        Visitor(
+            "yuelai",
+            "示范县悦来宾馆有限公司",
+            "13999213009",
+            uscc_body="MA0YL004",
+            contact="邓芳",
+        ),
+        Visitor(
+            "chengtou",
+            "示范县城市建设投资有限公司",
+            "13999213010",
+            uscc_body="MA0CT005",
+            contact="彭涛",
+        ),
+    ]
 }
+# Who deals with the applications of the identity demo's companies.
+CONTACTS = {"qingshan": "陈青山", "hengda": "许恒达"}
+
+
+@dataclass(frozen=True)
+class Party:
+    """An applicant as the stories need them: a demo account or a visitor."""
+
+    key: str
+    name: str
+    kind: str
+    id_number: str
+    phone: str
+    contact: str
+    user: User | None = None
 
 
 @dataclass(frozen=True)
 class Story:
     """One demo case: who applies for what, when (days before today, at a
-    local hour), and what happens to it, step by step (see `_STEPS`; "+2h",
-    "+3d", "+30m" let time pass)."""
+    local hour), and what happens to it, step by step (the Runner's methods;
+    "+2h", "+3d", "+30m" let time pass). Online cases are by demo accounts,
+    window cases ("window") by visitors or accounts."""
 
     key: str
     item: str
@@ -147,14 +174,16 @@ def S(key, item, applicant, days_ago, *steps, hour=9.5, form=None, **say):  # no
     return Story(key, item, applicant, days_ago, steps, hour, form or {}, say)
 
 
-# The stories, oldest first. States after loading are listed in
-# tests/servicehall/test_demo_cases.py.
+# The stories. Their states after loading are counted in
+# tests/servicehall/test_demo_cases.py. 陈小红 (and the companies 青山 and
+# 恒达) have cases in most states; 张三 and 刘建国 have none, so a newcomer can
+# apply as them from scratch.
 STORIES = [
-    # --- concluded, licence issued, rated ----------------------------------
+    # --- concluded with a licence -------------------------------------------
     S(
-        "food-zhangsan",
+        "food-chenxiaohong",
         "food",
-        "zhangsan",
+        "chenxiaohong",
         34,
         "submit",
         "+2h",
@@ -167,7 +196,11 @@ STORIES = [
         "approve",
         "+1d",
         "rate:5",
-        form={"operator_name": "张三", "premises": "示范县城关镇人民路12号"},
+        form={
+            "operator_name": "陈小红",
+            "premises": "示范县城关镇解放街8号",
+            "business_items": ["o3", "o5"],
+        },
         comment="网上提交，材料一次就过了，证照直接在手机上能看到。",
         tags=["办事效率高", "一次办成"],
     ),
@@ -176,7 +209,7 @@ STORIES = [
         "build",
         "chengtou",
         31,
-        "submit",
+        "window",
         "+3h",
         "accept",
         "+1d",
@@ -189,9 +222,7 @@ STORIES = [
         "leader",
         "+3h",
         "approve",
-        "+2d",
-        "rate:5",
-        tags=["材料要求清楚"],
+        hour=10,
     ),
     S(
         "birth-chenxiaohong",
@@ -210,11 +241,11 @@ STORIES = [
         tags=["一次办成", "服务态度好"],
     ),
     S(
-        "estate-liujianguo",
+        "estate-zhoumin",
         "estate",
-        "liujianguo",
+        "zhoumin",
         28,
-        "submit",
+        "window",
         "+2h",
         "accept",
         "+2d",
@@ -223,11 +254,8 @@ STORIES = [
         "leader",
         "+2h",
         "approve",
-        "+1d",
-        "rate:3",
-        "+6d",
+        "+7d",
         "revoke",
-        tags=["等候时间较长"],
         revoke="权利人申请更正登记（不动产单元号登记有误），原证书注销，更正后另行发证",
     ),
     S(
@@ -235,19 +263,17 @@ STORIES = [
         "hygiene",
         "yuelai",
         26,
-        "submit",
+        "window",
         "+1d",
         "accept",
         "+2d",
         "approve",
-        "+1d",
-        "rate:4",
-        tags=["指引清晰"],
+        hour=10,
     ),
     S(
-        "food-weixiangyuan",
+        "food-qingshan",
         "food",
-        "weixiangyuan",
+        "qingshan",
         24,
         "submit",
         "+1d",
@@ -260,13 +286,18 @@ STORIES = [
         "approve",
         "+1d",
         "rate:2",
+        form={
+            "premises": "示范县东河镇工业园青山路6号",
+            "business_form": "o1",
+            "business_items": ["o1"],
+        },
         comment="承诺5个工作日，实际拖了两周多，中间没人告知进度。",
         tags=["办理超时"],
     ),
     S(
-        "sole-zhoumin",
+        "sole-chenxiaohong",
         "sole",
-        "zhoumin",
+        "chenxiaohong",
         22,
         "submit",
         "+2h",
@@ -290,27 +321,27 @@ STORIES = [
         tags=["多次跑腿", "材料要求不清"],
     ),
     S(
-        "birth-zhangsan",
-        "birth",
-        "zhangsan",
+        "sole-wangjianjun",
+        "sole",
+        "wangjianjun",
         12,
-        "submit",
-        "+2h",
+        "window",
+        "+1h",
         "accept",
+        "+2h",
+        "review",
+        "+1d",
+        "leader",
         "+1h",
         "approve",
-        "+1d",
-        "rate:4",
         hour=14,
         form={
-            "baby_name": "张小宇",
-            "baby_sex": "o1",
-            "mother_name": "李梅",
-            "mother_id": make_id_number("13992119870415002"),
-            "father_name": "张三",
+            "trader_name": "示范县西山乡建军农资店",
+            "premises": "示范县西山乡集镇街5号",
+            "scope": "化肥、农药（不含危险化学品）、种子零售",
         },
     ),
-    # --- concluded without a licence, rated ---------------------------------
+    # --- concluded without a licence ----------------------------------------
     S(
         "elder-wangxiulan",
         "elder",
@@ -321,39 +352,31 @@ STORIES = [
         "accept",
         "+3d",
         "approve",
-        "+2d",
-        "rate:5",
         hour=10,
-        comment="在窗口办的，工作人员很耐心。",
-        tags=["服务态度好"],
     ),
     S(
         "job-sunzhiqiang",
         "job",
         "sunzhiqiang",
         18,
-        "submit",
+        "window",
         "+1h",
         "accept",
         "+1h",
         "approve",
-        "+1d",
-        "rate:4",
-        tags=["办事效率高"],
+        hour=15,
     ),
     S(
         "dibao-sunzhiqiang",
         "dibao",
         "sunzhiqiang",
         27,
-        "submit",
+        "window",
         "+1d",
         "accept",
         "+8d",
         "deny",
-        "+2d",
-        "rate:3",
-        tags=["办理进度不透明"],
+        hour=11,
         deny="经家庭经济状况核对，申请人家庭人均月收入1860元，高于本县城乡居民"
         "最低生活保障标准（每人每月780元），不符合最低生活保障条件。",
     ),
@@ -385,9 +408,9 @@ STORIES = [
         "用地使用权，不符合《不动产登记暂行条例》第二十二条规定的登记条件。",
     ),
     S(
-        "hygiene-zhaoli",
+        "hygiene-chenxiaohong",
         "hygiene",
-        "zhaoli",
+        "chenxiaohong",
         16,
         "submit",
         "+3h",
@@ -396,13 +419,13 @@ STORIES = [
         "rate:3",
         tags=["指引不够清楚"],
         form={
-            "unit_name": "丽人美容美发店",
+            "unit_name": "小红美发工作室",
             "premises": "示范市临川县新华路9号",
             "business_items": ["o3"],
-            "floor_area": 60,
-            "staff_count": 3,
+            "floor_area": 45,
+            "staff_count": 2,
         },
-        refuse="申请的经营场所位于邻县（示范市临川县），不属于本机关管辖范围，"
+        refuse="申请的经营场所位于临川县，不属于本机关管辖范围，"
         "请向经营场所所在地县级卫生健康行政部门申请。",
     ),
     S(
@@ -420,28 +443,21 @@ STORIES = [
         refuse="申请登记的房屋为农村宅基地上的房屋，应申请宅基地使用权及房屋所有权"
         "首次登记，请按该事项重新申请。",
     ),
-    # --- withdrawn ----------------------------------------------------------
     S(
-        "hygiene-chenxiaohong",
-        "hygiene",
-        "chenxiaohong",
+        "estate-hengda",
+        "estate",
+        "hengda",
         15,
         "submit",
         "+1d",
         "withdraw",
-        withdraw="店面租约有变，暂不开业，撤回申请。",
-        form={
-            "unit_name": "小红美发工作室",
-            "premises": "示范县城关镇解放街10号",
-            "business_items": ["o3"],
-            "floor_area": 45,
-            "staff_count": 2,
-        },
+        form={"location": "示范县城关镇建设路88号", "use": "o2", "floor_area": 6420},
+        withdraw="不动产权籍调查成果需重新测绘，撤回后重新申请。",
     ),
     S(
-        "job-zhangsan",
+        "job-chenxiaohong",
         "job",
-        "zhangsan",
+        "chenxiaohong",
         6,
         "submit",
         "+3h",
@@ -450,26 +466,22 @@ STORIES = [
     ),
     # --- in the approval process --------------------------------------------
     S(
-        "food-chenxiaohong",
+        "food-weixiangyuan",
         "food",
-        "chenxiaohong",
+        "weixiangyuan",
         17,
-        "submit",
+        "window",
         "+3h",
         "accept",
-        form={
-            "operator_name": "陈小红",
-            "premises": "示范县城关镇解放街8号",
-            "business_form": "o2",
-            "business_items": ["o3", "o5"],
-        },
+        hour=10,
+        form={"premises": "示范县城关镇美食街3号"},
     ),
     S(
         "food-yuelai",
         "food",
         "yuelai",
         2,
-        "submit",
+        "window",
         "+2h",
         "accept",
         form={"premises": "示范县城关镇迎宾路1号（悦来宾馆一楼餐厅）"},
@@ -479,7 +491,7 @@ STORIES = [
         "estate",
         "chengtou",
         5,
-        "submit",
+        "window",
         "+1h",
         "accept",
         form={
@@ -489,11 +501,11 @@ STORIES = [
         },
     ),
     S(
-        "estate-liujianguo-2",
+        "estate-wangjianjun",
         "estate",
-        "liujianguo",
+        "wangjianjun",
         8,
-        "submit",
+        "window",
         "+2h",
         "accept",
         "+2d",
@@ -505,7 +517,7 @@ STORIES = [
         "sole",
         "zhaoli",
         2,
-        "submit",
+        "window",
         "+1h",
         "accept",
         "+3h",
@@ -550,7 +562,7 @@ STORIES = [
         "plan",
         "chengtou",
         14,
-        "submit",
+        "window",
         "+1d",
         "accept",
         "+2d",
@@ -577,16 +589,23 @@ STORIES = [
         hour=10,
         form={"household_size": 1, "monthly_income": 620},
     ),
-    # --- corrections --------------------------------------------------------
+    # --- waiting for the applicant's correction -----------------------------
     S(
-        "sole-zhangsan",
-        "sole",
-        "zhangsan",
+        "hygiene-qingshan",
+        "hygiene",
+        "qingshan",
         1,
         "submit",
         "+3h",
         "correct",
-        correct=[("经营场所使用证明", "租赁合同未附出租方房屋产权证明，请一并上传")],
+        form={
+            "unit_name": "青山农庄民宿",
+            "premises": "示范县东河镇青山村一组",
+            "business_items": ["o1"],
+            "floor_area": 680,
+            "staff_count": 6,
+        },
+        correct=[("卫生管理制度", "缺少客房用品清洗消毒制度，请补充后上传")],
     ),
     S(
         "plan-hengda",
@@ -611,36 +630,60 @@ STORIES = [
     ),
     # --- waiting at the window ----------------------------------------------
     S(
-        "sole-sunzhiqiang",
-        "sole",
-        "sunzhiqiang",
+        "estate-hengda-2",
+        "estate",
+        "hengda",
         4,
         "submit",
         "+2h",
         "correct",
         "+2d",
         "resubmit",
-        correct=[("经营者身份证件", "身份证复印件不清晰，请重新上传正反面")],
+        form={"location": "示范县城关镇建设路88号", "use": "o2", "floor_area": 6420},
+        correct=[("不动产权籍调查成果", "宗地图未加盖测绘单位印章，请重新上传")],
     ),
     S(
-        "food-qingshan",
-        "food",
-        "qingshan",
-        4,
+        "job-chenxiaohong-2",
+        "job",
+        "chenxiaohong",
+        0,
         "submit",
+        hour=8,
         form={
-            "premises": "示范县东河镇工业园青山路6号",
-            "business_form": "o1",
-            "business_items": ["o1"],
+            "kind": "o1",
+            "since": "2026-11-16",
+            "employer": "示范县青山农业科技有限公司",
+            "wish": "",
         },
     ),
-    S("dibao-liujianguo", "dibao", "liujianguo", 1, "submit", hour=15),
+    S(
+        "sole-zhoumin",
+        "sole",
+        "zhoumin",
+        4,
+        "window",
+        hour=10,
+        form={"trader_name": "示范县城关镇周敏服装店", "scope": "服装、鞋帽零售"},
+    ),
+    S(
+        "dibao-lixiuying",
+        "dibao",
+        "lixiuying",
+        1,
+        "window",
+        hour=15,
+        form={
+            "household_size": 2,
+            "monthly_income": 900,
+            "household_address": "示范县东河镇河西村二组",
+        },
+    ),
     S(
         "birth-zhaoli",
         "birth",
         "zhaoli",
         0,
-        "submit",
+        "window",
         hour=9,
         form={
             "baby_name": "周子涵",
@@ -650,27 +693,40 @@ STORIES = [
         },
     ),
     S(
-        "job-zhoumin",
+        "job-chengang",
         "job",
-        "zhoumin",
+        "chengang",
         0,
         "window",
         hour=9.2,
-        form={"kind": "o2", "education": "o4", "wish": "会计、出纳"},
+        form={"education": "o4", "wish": "会计、出纳"},
     ),
-    S("hygiene-weixiangyuan", "hygiene", "weixiangyuan", 2, "submit", hour=16),
     # --- drafts -------------------------------------------------------------
     S(
-        "food-draft-zhangsan",
-        "food",
-        "zhangsan",
+        "hygiene-draft-chenxiaohong",
+        "hygiene",
+        "chenxiaohong",
         0,
         "draft:2",
         hour=8.5,
-        form={"operator_name": "张三", "premises": "示范县城关镇人民路12号"},
+        form={"unit_name": "小红美发工作室", "premises": "示范县城关镇解放街10号"},
     ),
-    S("birth-draft-chenxiaohong", "birth", "chenxiaohong", 3, "draft:1"),
-    S("build-draft-hengda", "build", "hengda", 1, "draft:0"),
+    S(
+        "plan-draft-hengda",
+        "plan",
+        "hengda",
+        3,
+        "draft:1",
+        form={"project_name": "示范县恒达建材仓库"},
+    ),
+    S(
+        "build-draft-qingshan",
+        "build",
+        "qingshan",
+        1,
+        "draft:0",
+        form={"project_name": "示范县青山农业科技有限公司冷链仓储中心"},
+    ),
 ]
 
 
@@ -681,18 +737,18 @@ def token(story: Story) -> uuid.UUID:
 # --- application forms and materials ------------------------------------------
 
 
-def _form(story: Story, applicant: User) -> dict:
+def _form(story: Story, applicant: Party) -> dict:
     """The application form as the applicant filled it in."""
-    name = applicant.real_name
+    name = applicant.name
     forms = {
         "food": {
             "operator_name": name,
-            "legal_person": CONTACTS.get(applicant.username, name),
+            "legal_person": applicant.contact,
             "premises": "示范县城关镇人民路66号",
             "business_form": "o2",
             "business_items": ["o1", "o3"],
             "floor_area": 86.5,
-            "safety_manager": CONTACTS.get(applicant.username, name),
+            "safety_manager": applicant.contact,
             "safety_manager_phone": applicant.phone,
         },
         "sole": {
@@ -744,7 +800,7 @@ def _form(story: Story, applicant: User) -> dict:
             "business_items": ["o1"],
             "floor_area": 1260,
             "staff_count": 18,
-            "hygiene_manager": CONTACTS.get(applicant.username, name),
+            "hygiene_manager": applicant.contact,
         },
         "job": {
             "kind": "o2",
@@ -880,19 +936,42 @@ class Runner:
     def person(self, username: str) -> User:
         return self.people[username]
 
+    def party(self, key: str) -> Party:
+        user = self.people.get(key)
+        if user is None:
+            visitor = VISITORS[key]
+            return Party(
+                key,
+                visitor.name,
+                visitor.kind,
+                visitor.id_number,
+                visitor.phone,
+                visitor.contact or visitor.name,
+            )
+        entity = user.kind == User.Kind.ENTITY
+        return Party(
+            key,
+            user.real_name,
+            "entity" if entity else "individual",
+            user.uscc if entity else user.id_number,
+            user.phone,
+            CONTACTS.get(key, "") if entity else user.real_name,
+            user,
+        )
+
     def _applicable(self, case):
         from egov.servicehall import apply_queries
 
         return apply_queries.applicable_materials(case)
 
-    def _applicant_data(self, story, applicant) -> dict | None:
-        contact = CONTACTS.get(applicant.username)
-        if not contact:
+    def _applicant_data(self, applicant: Party) -> dict | None:
+        """What a company fills in on top of its account's data."""
+        if applicant.kind != "entity":
             return None
         return {
-            "applicant_name": applicant.real_name,
-            "applicant_id_number": applicant.uscc,
-            "contact_name": contact,
+            "applicant_name": applicant.name,
+            "applicant_id_number": applicant.id_number,
+            "contact_name": applicant.contact,
             "contact_phone": applicant.phone,
             "contact_email": "",
         }
@@ -937,19 +1016,21 @@ class Runner:
     def draft(self, story, clock, materials: int | None = None):
         from egov.servicehall import apply_actions
 
-        applicant = self.person(story.applicant)
+        applicant = self.party(story.applicant)
         case = apply_actions.create_draft(
-            actor=applicant, item_code=ITEMS[story.item], client_token=token(story)
+            actor=applicant.user,
+            item_code=ITEMS[story.item],
+            client_token=token(story),
         )
         form = _form(story, applicant)
         if materials is not None:
             # A draft half filled in: the first fields only.
             form = dict(list(form.items())[: max(2, len(form) // 2)])
         case = apply_actions.save_draft(
-            actor=applicant,
+            actor=applicant.user,
             case=case,
             form_data=form,
-            applicant=self._applicant_data(story, applicant),
+            applicant=self._applicant_data(applicant),
         )
         wanted = [m for m in self._applicable(case) if m.is_required]
         if materials is not None:
@@ -957,10 +1038,10 @@ class Runner:
         for requirement in wanted:
             clock.advance(timedelta(minutes=3))
             apply_actions.upload_material(
-                actor=applicant,
+                actor=applicant.user,
                 case=case,
                 requirement=requirement,
-                upload=_material_file(requirement, applicant.real_name),
+                upload=_material_file(requirement, applicant.name),
             )
         return case
 
@@ -969,29 +1050,32 @@ class Runner:
 
         case = self.draft(story, clock)
         clock.advance(timedelta(minutes=5))
-        return apply_actions.submit_case(actor=self.person(story.applicant), case=case)
+        return apply_actions.submit_case(
+            actor=self.party(story.applicant).user, case=case
+        )
 
     def window(self, story, clock):
         from egov.servicehall import case_actions
         from egov.servicehall.models import Case
 
         clock.office_hours()
-        applicant = self.person(story.applicant)
+        applicant = self.party(story.applicant)
         version = self.versions[story.item]
+        entity = applicant.kind == "entity"
         materials = [
-            (m, _material_file(m, applicant.real_name))
+            (m, _material_file(m, applicant.name))
             for m in version.materials.filter(is_required=True).order_by("sort_order")
-            if m.for_individuals
+            if (m.for_entities if entity else m.for_individuals)
         ]
         case = case_actions.enter_case(
             actor=self.person(WINDOW_CLERK),
             item_code=ITEMS[story.item],
             applicant={
-                "kind": "individual",
-                "name": applicant.real_name,
+                "kind": applicant.kind,
+                "name": applicant.name,
                 "id_number": applicant.id_number,
                 "phone": applicant.phone,
-                "contact_name": applicant.real_name,
+                "contact_name": applicant.contact,
             },
             form_data=_form(story, applicant),
             materials=materials,
@@ -1034,18 +1118,18 @@ class Runner:
     def resubmit(self, story, case, clock):
         from egov.servicehall import apply_actions
 
-        applicant = self.person(story.applicant)
+        applicant = self.party(story.applicant)
         names = {name for name, _reason in story.say["correct"]}
         for requirement in self._applicable(case):
             if requirement.name in names:
                 apply_actions.upload_material(
-                    actor=applicant,
+                    actor=applicant.user,
                     case=case,
                     requirement=requirement,
-                    upload=_material_file(requirement, applicant.real_name),
+                    upload=_material_file(requirement, applicant.name),
                 )
         clock.advance(timedelta(minutes=5))
-        return apply_actions.resubmit_case(actor=applicant, case=case)
+        return apply_actions.resubmit_case(actor=applicant.user, case=case)
 
     def review(self, story, case, clock, node: str = ""):
         clock.office_hours()
@@ -1135,14 +1219,16 @@ class Runner:
         from egov.servicehall import apply_actions
 
         return apply_actions.withdraw_case(
-            actor=self.person(story.applicant), case=case, reason=story.say["withdraw"]
+            actor=self.party(story.applicant).user,
+            case=case,
+            reason=story.say["withdraw"],
         )
 
     def rate(self, story, case, clock, level: str):
         from egov.supervision.rating_actions import rate_case
 
         rate_case(
-            actor=self.person(story.applicant),
+            actor=self.party(story.applicant).user,
             case=case,
             level=int(level),
             comment=story.say.get("comment", ""),
@@ -1207,47 +1293,18 @@ class Runner:
 # --- loading ------------------------------------------------------------------
 
 
-def _new_applicant(spec: Person, kind: str) -> User:
-    user = User(
-        username=spec.username,
-        kind=kind,
-        real_name=spec.name,
-        is_demo=True,
-        password_changed_at=timezone.now(),
-    )
-    user.phone = spec.phone
-    if spec.id_body:
-        user.id_number = make_id_number(spec.id_body)
-    else:
-        user.uscc = make_uscc("91", COUNTY, spec.uscc_body)
-    # Background applicants: nobody signs in as them.
-    user.set_unusable_password()
-    user.save()
-    return user
-
-
-def _people(created: Counter) -> dict[str, User]:
+def _people() -> dict[str, User]:
+    """The demo accounts (egov.identity.demo) that are still active."""
     from egov.identity import demo as identity_demo
 
-    wanted = [
-        *[(p, User.Kind.CITIZEN) for p in EXTRA_CITIZENS],
-        *[(p, User.Kind.ENTITY) for p in EXTRA_COMPANIES],
+    names = [
+        p.username
+        for p in [
+            *identity_demo.STAFF,
+            *identity_demo.CITIZENS,
+            *identity_demo.COMPANIES,
+        ]
     ]
-    existing = set(
-        User.objects.filter(username__in=[p.username for p, _k in wanted]).values_list(
-            "username", flat=True
-        )
-    )
-    for spec, kind in wanted:
-        if spec.username not in existing:
-            _new_applicant(spec, kind)
-            created["applicants"] += 1
-    names = {
-        *(p.username for p in identity_demo.STAFF),
-        *(p.username for p in identity_demo.CITIZENS),
-        *(p.username for p in identity_demo.COMPANIES),
-        *(p.username for p, _k in wanted),
-    }
     return {
         u.username: u
         for u in User.objects.filter(username__in=names, is_demo=True, is_active=True)
@@ -1276,17 +1333,22 @@ def _backdate_versions(versions: dict, since: datetime) -> None:
     ).update(effective_from=since, submitted_at=since, reviewed_at=since)
 
 
-def _start(story: Story, today) -> datetime:
+def _start(story: Story, today, ceiling: datetime) -> datetime:
+    """When the story begins: `days_ago` days before today at its hour, or
+    a day earlier when that hour has not come yet today."""
     day = today - timedelta(days=story.days_ago)
     hours, minutes = int(story.hour), round((story.hour % 1) * 60)
-    return timezone.make_aware(datetime.combine(day, time(hours, minutes)))
+    start = timezone.make_aware(datetime.combine(day, time(hours, minutes)))
+    while start > ceiling:
+        start -= timedelta(days=1)
+    return start
 
 
 def _playable(story: Story, people, versions) -> bool:
     staff = {WINDOW_CLERK, LEADER, *REVIEWERS.values(), *RECTIFIERS.values()}
     return (
         story.item in versions
-        and story.applicant in people
+        and (story.applicant in people or story.applicant in VISITORS)
         and staff <= set(people)
         and bool(versions[story.item].form_key)
     )
@@ -1303,17 +1365,17 @@ def load() -> dict[str, int]:
     versions = _versions()
     if not versions:
         return {}
-    people = _people(created)
+    people = _people()
     real_now = timezone.now()
     today = timezone.localdate(real_now)
     stories = [s for s in STORIES if _playable(s, people, versions)]
     if not stories:
         return dict(created)
-    earliest = min(_start(s, today) for s in stories)
-    _backdate_versions(versions, earliest - timedelta(days=30))
-    runner = Runner(people, versions, created)
     ceiling = real_now - timedelta(minutes=1)
+    starts = {s.key: _start(s, today, ceiling) for s in stories}
+    _backdate_versions(versions, min(starts.values()) - timedelta(days=30))
+    runner = Runner(people, versions, created)
     with _without_deliveries():
-        for story in sorted(stories, key=lambda s: _start(s, today)):
-            runner.play(story, _start(story, today), ceiling)
+        for story in sorted(stories, key=lambda s: starts[s.key]):
+            runner.play(story, starts[story.key], ceiling)
     return dict(created)
