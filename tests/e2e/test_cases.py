@@ -21,9 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def county(settings, tmp_path):
+    from egov.workflow import runtime
+
     settings.EGOV_STAFF_2FA_REQUIRED = False
     settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-    return cf.case_county()
+    # Compiled processes are cached by definition id; ids repeat between tests.
+    runtime.forget_compiled()
+    yield cf.case_county()
+    runtime.forget_compiled()
 
 
 def sign_in(page, live_server, person):

@@ -162,3 +162,22 @@ def test_no_case_lists_for_people_without_the_view_permission(county):
 
     assert list(queries.cases_for(county.people.luodan)) == []
     assert list(queries.cases_for(county.people.zhangsan)) == []
+
+
+def test_leaders_may_suspend_the_process_of_a_case_they_suspend(db):
+    from egov.identity import roles as builtin
+    from egov.identity.models import Role
+
+    builtin.ensure_builtin_roles()
+
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Role.objects.get(code=builtin.LEADER).permissions.all()
+    }
+    assert {
+        "servicehall.view_case",
+        "servicehall.decide_case",
+        "servicehall.extend_case",
+        "servicehall.suspend_case",
+        "workflow.suspend_instance",
+    } <= granted

@@ -237,7 +237,9 @@ def test_the_case_list_filters_by_state_and_shows_awaiting_decision(county):
     assert "待决定" in deciding.content.decode()
 
 
-def test_the_applicant_downloads_their_instrument_and_others_get_404(county):
+def test_the_applicant_downloads_their_instrument_others_get_404_strangers_sign_in(
+    county,
+):
     version = cf.item(county)
     case = cf.submitted_case(county, version)
     actions.accept_case(actor=county.people.lisi, case=case)
@@ -252,7 +254,8 @@ def test_the_applicant_downloads_their_instrument_and_others_get_404(county):
     assert own.status_code == 200
     assert b"".join(own.streaming_content).startswith(b"%PDF")
     assert someone_else.status_code == 404
-    assert anonymous.status_code == 404
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/login/?next=")
 
 
 def _accepted_with_review(county):

@@ -517,6 +517,7 @@ def case_receipt(request, number):
 # --- the applicant's own instruments (public face) ----------------------------
 
 
+@login_required
 def applicant_instrument(request, number, pk):
     """hall:instrument: the applicant downloads an instrument of their own
     case (PDF, or DOCX with ?format=docx); 404 for anyone else."""
