@@ -164,12 +164,18 @@ def _apply_applicant(case: Case, cleaned: dict) -> None:
     case.contact_email = cleaned["contact_email"]
 
 
-def _check_form_size(form_data) -> dict:
+def _check_form_size(form_data) -> dict | None:
+    """The form data to store, or None to keep what is stored."""
     if form_data is None:
-        return {}
+        return None
     if not isinstance(form_data, dict):
         raise ActionError(_("申请表数据格式不正确"), code="invalid_form_data")
-    if len(json.dumps(form_data, ensure_ascii=False).encode()) > MAX_FORM_BYTES:
+    try:
+        # No NaN or Infinity: JSON columns refuse them.
+        text = json.dumps(form_data, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise ActionError(_("申请表数据格式不正确"), code="invalid_form_data") from None
+    if len(text.encode()) > MAX_FORM_BYTES:
         raise ActionError(_("申请表内容过多（不能超过64 KB）"), code="form_too_large")
     return form_data
 
