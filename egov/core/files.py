@@ -2,7 +2,7 @@
 
 `store_upload` accepts a file only when its content is one of the kinds the
 caller allows and its extension says the same; it refuses empty, oversized,
-disguised and macro-carrying files and zip bombs, then writes the bytes under
+disguised, macro- and script-carrying files and zip bombs, then writes the bytes under
 settings.EGOV_UPLOAD_ROOT with a random name and records a StoredFile.
 
 `file_response` streams a stored file as a download that no browser will run or
@@ -194,6 +194,48 @@ def _check_zip(upload, name: str, size: int) -> str | None:
     return None
 
 
+# PDF names that run something when the file is opened: scripts and
+# launching other programs. They are looked for in the file's dictionaries:
+# outside stream data (where page contents, images and fonts are), and inside
+# compressed object streams, which hold dictionaries too. Names may spell
+# letters as #xx escapes, which are undone first; inflating stops at
+# PDF_MAX_INFLATED bytes in all.
+_PDF_ACTIVE_RE = re.compile(rb"/(?:JavaScript|JS|Launch)(?![A-Za-z0-9])")
+_PDF_NAME_ESCAPE_RE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM_RE = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)endstream", re.DOTALL)
+PDF_MAX_INFLATED = 64 * 1024 * 1024
+
+
+def _unescape_names(chunk: bytes) -> bytes:
+    return _PDF_NAME_ESCAPE_RE.sub(lambda m: bytes([int(m[1], 16)]), chunk)
+
+
+def _pdf_is_active(data: bytes) -> bool:
+    outside = _PDF_STREAM_RE.sub(lambda m: b"<<" + m[1] + b">>", data)
+    if _PDF_ACTIVE_RE.search(_unescape_names(outside)):
+        return True
+    budget = PDF_MAX_INFLATED
+    for match in _PDF_STREAM_RE.finditer(data):
+        if b"/ObjStm" not in _unescape_names(match[1]):
+            continue
+        try:
+            inflated = zlib.decompressobj().decompress(match[2], max(budget, 1))
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        if _PDF_ACTIVE_RE.search(_unescape_names(inflated)):
+            return True
+        if budget <= 0:
+            break
+    return False
+
+
+def pdf_has_script(upload) -> bool:
+    """Whether a PDF carries JavaScript or a launch action."""
+    upload.seek(0)
+    return _pdf_is_active(upload.read())
+
+
 def sniff(upload, name: str, size: int) -> str | None:
     """The kind of the upload judged by its bytes alone, or None if not ours."""
     upload.seek(0)
@@ -216,7 +258,8 @@ def store_upload(
 
     `upload` is a Django UploadedFile (or anything with name, size, read, seek
     and chunks). `allowed` names kinds from KINDS (default MATERIALS);
-    `max_bytes` defaults to settings.EGOV_UPLOAD_MAX_BYTES. Refusals raise
+    `max_bytes` defaults to settings.EGOV_UPLOAD_MAX_BYTES. PDFs carrying
+    JavaScript or launch actions are refused like macro documents. Refusals raise
     ActionError with code file_empty, file_too_large, file_type_not_allowed,
     file_disguised or file_zip_bomb, and nothing is stored.
     """
@@ -247,6 +290,11 @@ def store_upload(
             _("文件“%(name)s”的内容不是%(label)s格式，与扩展名不符或文件已损坏")
             % {"name": name, "label": claimed.label},
             "file_disguised",
+        )
+    if claimed.code == "pdf" and pdf_has_script(upload):
+        raise _refuse(
+            _("不能上传“%(name)s”：PDF文件中含有脚本或自动运行的程序") % {"name": name},
+            "file_type_not_allowed",
         )
 
     digest = sm3_stream(upload.chunks(_CHUNK_BYTES))

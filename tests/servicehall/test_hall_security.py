@@ -14,6 +14,7 @@
 import io
 import json
 import zipfile
+import zlib
 
 import pytest
 from django.test import Client
@@ -316,6 +317,27 @@ HTML_AS_PNG = b"<html><body><script>alert(document.cookie)</script></body></html
 SVG_AS_PNG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 SCRIPT_AS_PDF = b"#!/bin/sh\nrm -rf /\n"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_WITH_SCRIPT = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R"
+    b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _pdf_with_hidden_script() -> bytes:
+    """The script's dictionary compressed in an object stream, its names
+    spelt with #xx escapes."""
+    inner = zlib.compress(b"3 0 <</S/Java#53cript/J#53(app.launchURL('x'))>>")
+    return (
+        b"%PDF-1.5\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"4 0 obj<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length "
+        + str(len(inner)).encode()
+        + b">>stream\n"
+        + inner
+        + b"\nendstream\nendobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def _upload_refusals(bomb):
@@ -351,6 +373,16 @@ def _upload_refusals(bomb):
             "文件“申请书.pdf”解压后过大，疑似压缩炸弹，已拒绝",
         ),
         (
+            "pdf_with_javascript",
+            _file("营业执照.pdf", PDF_WITH_SCRIPT, "application/pdf"),
+            "不能上传“营业执照.pdf”：PDF文件中含有脚本或自动运行的程序",
+        ),
+        (
+            "pdf_with_hidden_javascript",
+            _file("申请书.pdf", _pdf_with_hidden_script(), "application/pdf"),
+            "不能上传“申请书.pdf”：PDF文件中含有脚本或自动运行的程序",
+        ),
+        (
             "empty",
             _file("空白.pdf", b"", "application/pdf"),
             "文件“空白.pdf”是空文件，请重新选择",
@@ -365,6 +397,8 @@ REFUSALS = [
     "html_file",
     "zip_bomb_as_docx",
     "zip_bomb_as_pdf",
+    "pdf_with_javascript",
+    "pdf_with_hidden_javascript",
     "empty",
 ]
 
