@@ -310,3 +310,37 @@ def test_the_demo_clock_keeps_office_hours_and_never_passes_the_present():
     assert monday == datetime(2026, 11, 23, 9, 5, tzinfo=SHANGHAI)
     assert capped == ceiling
     assert clock() == ceiling + timedelta(seconds=1)
+
+
+@pytest.mark.usefixtures("no_staff_2fa")
+def test_the_demo_hall_pages_open_for_the_people_the_readme_names(loaded):
+    from django.test import Client
+
+    def client(username):
+        c = Client()
+        c.force_login(User.objects.get(username=username))
+        return c
+
+    lisi, sunqi, chen = client("lisi"), client("sunqi"), client("chenxiaohong")
+    numbers = list(Case.objects.exclude(number=None).values_list("number", flat=True))
+    mine = Case.objects.filter(applicant__username="chenxiaohong")
+
+    window = lisi.get("/staff/cases/window/")
+    details = {n: lisi.get(f"/staff/cases/{n}/").status_code for n in numbers}
+    leader = {n: sunqi.get(f"/staff/cases/{n}/").status_code for n in numbers}
+    own = {
+        c.number: chen.get(f"/hall/my/{c.number}/").status_code
+        for c in mine.exclude(number=None)
+    }
+    verified = [Client().get(f"/verify/{lic.code}/") for lic in ELicense.objects.all()]
+
+    assert window.status_code == 200
+    waiting = Case.objects.filter(state=Case.State.SUBMITTED)
+    assert all(c.number in window.content.decode() for c in waiting)
+    assert set(details.values()) == {200}
+    assert set(leader.values()) == {200}
+    assert set(own.values()) == {200}
+    assert len(own) == 7
+    assert chen.get("/hall/my/").status_code == 200
+    assert [r.status_code for r in verified] == [200] * 8
+    assert sum("已注销" in r.content.decode() for r in verified) == 1
