@@ -344,3 +344,27 @@ def test_the_demo_hall_pages_open_for_the_people_the_readme_names(loaded):
     assert chen.get("/hall/my/").status_code == 200
     assert [r.status_code for r in verified] == [200] * 8
     assert sum("已注销" in r.content.decode() for r in verified) == 1
+
+
+def test_a_story_whose_step_is_refused_is_left_out_and_counted(db):
+    from egov.identity import demo as identity_demo
+    from egov.servicehall import apply_demo, case_demo
+    from egov.servicehall import demo as hall_demo
+
+    identity_demo.load()
+    hall_demo.load_demo_catalog()
+    case_demo.load()
+    apply_demo.load()
+    # The window clerk has lost her role: whatever she would do is refused.
+    User.objects.get(username="lisi").roles.clear()
+    by_window = {"accept", "refuse", "correct", "window"}
+    refused = [s for s in demo_cases.STORIES if by_window & set(s.steps)]
+
+    created = demo_cases.load()
+
+    assert created == {
+        "cases": len(demo_cases.STORIES) - len(refused),
+        "cases_skipped": len(refused),
+    }
+    assert Case.objects.count() == len(demo_cases.STORIES) - len(refused) == 6
+    assert not Case.objects.exclude(accepted_at=None).exists()
