@@ -164,11 +164,22 @@ def _apply_applicant(case: Case, cleaned: dict) -> None:
     case.contact_email = cleaned["contact_email"]
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _check_form_size(form_data) -> dict | None:
     """The form data to store, or None to keep what is stored."""
     if form_data is None:
         return None
-    if not isinstance(form_data, dict):
+    # NUL characters: PostgreSQL's JSON refuses them.
+    if not isinstance(form_data, dict) or _has_nul(form_data):
         raise ActionError(_("申请表数据格式不正确"), code="invalid_form_data")
     try:
         # No NaN or Infinity: JSON columns refuse them.

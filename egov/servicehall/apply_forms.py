@@ -83,7 +83,7 @@ class ApplicantForm(BootstrapMixin, forms.Form):
             return None
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise forms.ValidationError(_("申请表数据格式不正确")) from None
         if not isinstance(data, dict):
             raise forms.ValidationError(_("申请表数据格式不正确"))

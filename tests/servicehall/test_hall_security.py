@@ -280,6 +280,28 @@ def test_staff_get_404_for_a_case_outside_their_data_scope(hall, name, who):
     ).exists()
 
 
+@pytest.mark.parametrize(
+    "action,data",
+    [
+        ("accept", {"note": "材料齐全"}),
+        ("refuse", {"reason": "不属于本机关职权范围"}),
+        ("correction", {"extra": "营业执照：须加盖公章"}),
+    ],
+)
+def test_a_window_clerk_acting_on_a_case_outside_their_region_gets_404(
+    hall, action, data
+):
+    case = hall.submitted
+
+    response = _client(hall.people.neighbour_window).post(
+        f"/staff/cases/{case.number}/{action}/", data
+    )
+
+    assert response.status_code == 404
+    assert cf.fresh(case).state == Case.State.SUBMITTED
+    assert case.events.count() == 1
+
+
 @pytest.mark.parametrize("who", OUT_OF_SCOPE)
 def test_a_case_outside_the_data_scope_is_not_listed(hall, who):
     client = _client(getattr(hall.people, who))
@@ -446,6 +468,31 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_limit(hall, settings)
     texts = [str(m) for m in response.context["messages"]]
     assert texts == ["文件“营业执照.pdf”大小为2.1 KB，超过了1 KB的上限"]
     assert draft.materials.count() == 0
+
+
+def test_an_ordinary_compressed_pdf_with_an_image_is_accepted(hall):
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    draft = _draft(hall)
+    out = io.BytesIO()
+    sheet = canvas.Canvas(out, pageCompression=1)
+    sheet.drawString(72, 720, "Business licence /JS /JavaScript (quoted in text)")
+    sheet.drawImage(ImageReader(io.BytesIO(apply_factories.png_bytes(64, 64))), 72, 72)
+    sheet.save()
+
+    response = _client(hall.people.zhangsan).post(
+        f"/hall/my/{draft.client_token}/upload/",
+        {
+            "requirement": str(hall.version.materials.first().pk),
+            "file": _file("营业执照.pdf", out.getvalue(), "application/pdf"),
+        },
+        follow=True,
+    )
+
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts == ["已上传“食品经营许可申请书”：营业执照.pdf"]
+    assert draft.materials.count() == 1
 
 
 def test_a_stored_material_is_served_as_a_sandboxed_download(hall):
@@ -706,3 +753,43 @@ def test_a_save_without_form_data_keeps_what_was_saved(hall):
 
     assert response.status_code == 200
     assert cf.fresh(draft).form_data == {"premises": "示范县人民路12号"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"data": {"premises": "\\u0000"}}',
+        b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ],
+    ids=["nul", "deeply_nested"],
+)
+def test_form_data_the_database_cannot_hold_is_refused_not_a_server_error(hall, body):
+    apply_factories.with_form(hall)
+    draft = _draft(hall)
+
+    response = _client(hall.people.zhangsan).post(
+        f"/hall/my/{draft.client_token}/form/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert cf.fresh(draft).form_data == {}
+
+
+def test_the_draft_page_refuses_deeply_nested_form_data(hall):
+    apply_factories.with_form(hall)
+    draft = _draft(hall)
+
+    response = _client(hall.people.zhangsan).post(
+        f"/hall/my/drafts/{draft.client_token}/",
+        {
+            "applicant_name": "张三",
+            "applicant_id_number": hall.people.zhangsan.id_number,
+            "contact_name": "张三",
+            "contact_phone": OWNER_PHONE,
+            "form_data": "[" * 100_000 + "]" * 100_000,
+            "action": "save",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["form_data"] == ["申请表数据格式不正确"]

@@ -241,7 +241,7 @@ def form_json(request, ref):
             body = json.loads(request.body.decode("utf-8"))
             data = body.get("data") if isinstance(body, dict) else None
             actions.save_draft(actor=request.user, case=case, form_data=data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return JsonResponse({"message": _("请求格式不正确")}, status=400)
         except ActionError as exc:
             return JsonResponse(
