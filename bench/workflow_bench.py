@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.workflow_bench [--backend postgres|sqlite|both]
         [--levels 1000,10000,100000] [--live 10] [--clients 8] [--duration 20]
-        [--tasks 1000000] [--user-tasks 10000] [--runs 200] [--parts all]
+        [--tasks 1000000] [--user-tasks 10000] [--runs 200]
+        [--parts latency,single,throughput,inbox]
 
 The three bars of issue 3, measured through the real actions and queries, in a
 scratch database per backend (migrated from scratch, removed at the end):
@@ -19,6 +20,9 @@ scratch database per backend (migrated from scratch, removed at the end):
 2. Throughput (PostgreSQL only). `--clients` worker processes, each with its
    own connection and its own 12 instances, complete whatever task is open on
    them for `--duration` seconds; completed tasks per second over the window.
+   With `--parts single` (not run by default): one client alone completes
+   12 instances' tasks, and its CPU per task and its database session's are
+   reported (CPU holds up better than times on a shared machine).
 3. Inbox. `--tasks` task rows (70% completed, 25% open, 5% pooled on 200
    posts) over 10,000 instances; one person holds `--user-tasks` of them, open,
    another holds one of the pooled posts. Each run times
@@ -369,6 +373,42 @@ def latency(args, admin, post, definition) -> dict:
 
 
 # --- 2. throughput --------------------------------------------------------------------
+
+
+def single(args, definition) -> dict:
+    """One client alone: CPU per task of the client and of its database session.
+
+    12 instances run to the end (49 tasks each); CPU is the process's own and,
+    on PostgreSQL, its session's (/proc), so it holds up better than times do
+    on a machine shared with other work.
+    """
+    from egov.identity.models import User
+
+    initiator = User.objects.get(username="bench00")
+    warm, *ids = [_start(initiator, 20_000_000 + n).pk for n in range(13)]
+    outcome = _script()
+    for _ in range(2):
+        _complete_next([warm], outcome)
+    backend = _backend_pid()
+    server_started = _process_cpu(backend)
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    samples = []
+    while _complete_next(ids, outcome, samples):
+        pass
+    elapsed = time.perf_counter() - started
+    count = len(samples)
+    return {
+        "single": {
+            "completed": count,
+            "per_second": count / elapsed,
+            "client_cpu_ms": (time.process_time() - cpu_started) * 1000 / count,
+            "server_cpu_ms": (_process_cpu(backend) - server_started) * 1000 / count,
+            "p50": _percentile(samples, 0.5),
+            "p95": _percentile(samples, 0.95),
+            "load": _load(),
+        }
+    }
 
 
 def throughput(args, definition) -> dict:
@@ -723,6 +763,8 @@ def child(args) -> None:
     result = {"vendor": connection.vendor, "migrate_s": migrate_s}
     if "latency" in args.parts:
         result.update(latency(args, admin, post, definition))
+    if "single" in args.parts:
+        result.update(single(args, definition))
     if "throughput" in args.parts and connection.vendor == "postgresql":
         result.update(throughput(args, definition))
     if "inbox" in args.parts:
@@ -755,6 +797,14 @@ def report(result: dict) -> None:
                 f"| {row['p95']:.1f} | {row['max']:.1f} | {row['state_kb']:.0f} KiB "
                 f"| {row.get('load', '')} |"
             )
+    if "single" in result:
+        t = result["single"]
+        print(
+            f"\nOne client: {t['completed']} tasks, {t['per_second']:.0f} tasks/s "
+            f"(per step p50 {t['p50']:.1f} ms, p95 {t['p95']:.1f} ms; CPU per task: "
+            f"client {t['client_cpu_ms']:.1f} ms, database session "
+            f"{t['server_cpu_ms']:.1f} ms; load average {t['load']})"
+        )
     if "throughput" in result:
         t = result["throughput"]
         print(
