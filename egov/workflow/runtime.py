@@ -76,16 +76,19 @@ def compiled_for(definition) -> engine.CompiledProcess:
     """The (cached) engine specs of a deployed definition.
 
     A definition never changes once deployed, so its specs are built once per
-    process and shared by every instance and thread.
+    process and shared by every instance and thread. The key holds the
+    definition's checksum as well as its id: an id freed by a rolled-back
+    deployment may be handed to a different diagram (SQLite reuses row ids).
     """
+    key = (definition.pk, definition.checksum)
     with _cache_lock:
-        compiled = _cache.get(definition.pk)
+        compiled = _cache.get(key)
         if compiled is not None:
-            _cache.move_to_end(definition.pk)
+            _cache.move_to_end(key)
             return compiled
     compiled = build_compiled(definition)
     with _cache_lock:
-        _cache[definition.pk] = compiled
+        _cache[key] = compiled
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return compiled
