@@ -70,8 +70,8 @@ def _internal():
         path("staff/catalog/", include("egov.servicehall.urls_catalog_admin")),
         path("staff/ratings/", include("egov.supervision.urls_internal")),
         path("staff/cases/", include("egov.servicehall.urls_cases")),
-        path("staff/docgen/", include("egov.docgen.urls")),
         path("staff/licences/", include("egov.datahub.urls_internal")),
+        path("staff/docgen/", include("egov.docgen.urls")),
         path("api/", include("egov.identity.api_urls")),
         path("api/audit/", include("egov.audit.api_urls")),
         path(

@@ -68,8 +68,8 @@ INSTALLED_APPS = [
     "egov.workflow",
     "egov.eforms",
     "egov.servicehall",
-    "egov.supervision",
     "egov.datahub",
+    "egov.supervision",
     "egov.docgen",
     "egov.web",
 ]
