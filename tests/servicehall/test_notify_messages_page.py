@@ -90,6 +90,18 @@ def test_mark_all_read(client, citizen):
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
 
 
+def test_mark_all_read_leaves_messages_the_page_does_not_show(client, citizen):
+    message(citizen, "已受理：食品经营许可")
+    task = message(citizen, "新待办：不在公众端显示", kind="task")
+    client.force_login(citizen)
+
+    response = client.post(reverse("hall:message_read_all"), follow=True)
+
+    assert "已将 1 条消息标记为已读" in response.content.decode()
+    task.refresh_from_db()
+    assert task.read_at is None
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get(reverse("hall:messages"))
     assert response.status_code == 302

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from egov.servicehall import message_queries as queries
+from egov.workflow.models import Notification
 from egov.workflow.operations.notify import read_all_notifications, read_notification
 
 PAGE_SIZE = 20
@@ -48,6 +49,7 @@ def message_open(request, pk):
 @login_required
 @require_POST
 def message_read_all(request):
-    count = read_all_notifications(actor=request.user)
+    # The page lists case messages only; staff messages stay as they were.
+    count = read_all_notifications(actor=request.user, kinds=[Notification.Kind.CASE])
     flash.success(request, _("已将 %(n)s 条消息标记为已读") % {"n": count})
     return redirect("hall:messages")

@@ -98,16 +98,18 @@ def read_notification(*, actor, notification) -> Notification:
 
 
 @audited("workflow.read_all_notifications")
-def read_all_notifications(*, actor) -> int:
-    """Mark all the actor's unread messages read; returns how many."""
-    count = Notification.objects.filter(user=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def read_all_notifications(*, actor, kinds=None) -> int:
+    """Mark all the actor's unread messages read, or only those of `kinds`
+    (a page that lists some kinds marks only what it shows); returns how many."""
+    rows = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    count = rows.update(read_at=timezone.now())
     if count:
         record(
             actor=actor,
             action="workflow.read_all_notifications",
             target=None,
-            detail={"count": count},
+            detail={"count": count, "kinds": sorted(kinds) if kinds else []},
         )
     return count
