@@ -18,6 +18,12 @@ from egov.datahub import licence_signature
 from egov.datahub.licence_types import licence_type as type_rules
 from egov.datahub.models import ELicense, LicenceSequence
 from egov.datahub.permissions import licence_policy
+from egov.servicehall.form_display import (
+    form_fields,
+    is_private_field,
+    lookup_path,
+    value_text,
+)
 
 ISSUE_ACTION = "datahub.issue_licence"
 REVOKE_ACTION = "datahub.revoke_licence"
@@ -26,88 +32,10 @@ ACTION_LABELS = {
     REVOKE_ACTION: gettext_lazy("注销电子证照"),
 }
 REASON_MAX = 500
+
+
 # Form fields that hold contact or identity data: they belong to the case, not
 # on the licence (the holder's ID number is printed from its own field).
-_PRIVATE_FIELD_HINTS = (
-    "身份证",
-    "证件号",
-    "电话",
-    "手机",
-    "邮箱",
-    "邮件",
-    "phone",
-    "mobile",
-    "email",
-    "id_number",
-    "idnumber",
-)
-
-
-def _text(value, options: dict | None = None) -> str:
-    """The printed text of a form value; chosen options by their labels."""
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, list | tuple):
-        return "、".join(
-            _text(v, options) for v in value if v not in (None, "") and v != []
-        )
-    if isinstance(value, dict):
-        return ""
-    if value is None:
-        return ""
-    if options and value in options:
-        value = options[value]
-    return str(value).replace("\x00", "").strip()
-
-
-def _lookup(data: dict, path: str):
-    value = data
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _is_private(key: str, label: str) -> bool:
-    text = f"{key} {label}".lower()
-    return any(hint in text for hint in _PRIVATE_FIELD_HINTS)
-
-
-def _form_fields(version) -> list[tuple[str, str, dict]]:
-    """(path, label, {option value: option label}) of the plain fields of the
-    item's published application form, in the form's order; lists of
-    sub-forms (dynamic lists) are not printed."""
-    from egov.eforms import validation
-    from egov.eforms.queries import latest_published
-
-    if not version.form_key:
-        return []
-    form = latest_published(version.form_key)
-    if form is None:
-        return []
-    try:
-        root = validation.compile_schema(form.schema)
-    except validation.SchemaInvalid:
-        return []
-    fields = []
-
-    def visit(node, prefix: str) -> None:
-        for name, child in node.children.items():
-            if isinstance(child, validation.Leaf):
-                options = {
-                    o.get("value"): str(o.get("label", o.get("value")))
-                    for o in child.component.get("values") or []
-                    if isinstance(o, dict)
-                }
-                fields.append((f"{prefix}{name}", child.label, options))
-            elif isinstance(child, validation.Node):
-                visit(child, f"{prefix}{name}.")
-
-    visit(root, "")
-    return fields
-
-
 def licence_data(case) -> dict:
     """What the licence prints besides its holder, issuer and validity: the
     item, and the application form's fields as [label, text] rows in the
@@ -115,12 +43,12 @@ def licence_data(case) -> dict:
     fields. Without a published form, the case's own keys label its values."""
     version = case.item_version
     form_data = case.form_data or {}
-    described = _form_fields(version) or [(key, key, {}) for key in form_data]
+    described = form_fields(version) or [(key, key, {}) for key in form_data]
     rows = []
     for path, label, options in described:
-        if _is_private(path, label):
+        if is_private_field(path, label):
             continue
-        text = _text(_lookup(form_data, path), options)
+        text = value_text(lookup_path(form_data, path), options)
         if text:
             rows.append([label.replace("\x00", "")[:100], text[:1000]])
     return {"item_name": version.name, "item_code": case.item.code, "fields": rows}

@@ -333,3 +333,21 @@ def test_the_case_page_shows_the_deadlines_and_the_process_tasks(county):
     task = case.process_instance.tasks.get()
     assert f'href="/staff/workflow/tasks/{task.pk}/"' in html
     assert "承办科室审查" in html
+
+
+def test_the_case_page_masks_personal_fields_of_the_form_until_the_full_view(county):
+    case = cf.submitted_case(county, cf.item(county))
+    case.form_data = {"经营场所": "示范县城关镇人民路1号", "联系电话": "13999218888"}
+    case.save(update_fields=["form_data"])
+    clerk = _client(county.people.lisi)
+
+    page = clerk.get(f"/staff/cases/{case.number}/").content.decode()
+
+    assert "示范县城关镇人民路1号" in page
+    assert "13999218888" not in page
+    assert "139****8888" in page
+
+    revealed = clerk.post(f"/staff/cases/{case.number}/reveal/").content.decode()
+
+    assert "13999218888" in revealed
+    assert AuditEntry.objects.filter(action="servicehall.reveal_applicant").exists()

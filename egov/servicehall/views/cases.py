@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from egov.core.errors import ActionError, PermissionDenied
 from egov.core.files import file_response
 from egov.servicehall import case_actions as actions
-from egov.servicehall import case_common
+from egov.servicehall import case_common, form_display
 from egov.servicehall import case_queries as queries
 from egov.servicehall.case_forms import (
     AcceptForm,
@@ -233,6 +233,7 @@ def _detail_context(request, case, **extra) -> dict:
         "deadlines": case_common.deadline(case),
         "window": window,
         "materials": queries.current_materials(case),
+        "form_rows": form_display.form_rows(case, revealed=bool(extra.get("revealed"))),
         "events": case.events.select_related("actor", "organization"),
         "tasks": queries.process_tasks(case),
         "opinions": queries.department_opinions(case),
