@@ -593,17 +593,11 @@ def withdraw_case(*, actor, case: Case, reason: str) -> Case:
         raise ActionError(message, code="reason_too_long", fields={"reason": [message]})
     instance = case.process_instance
     if instance is not None and instance.is_active:
-        from egov.workflow.actions import cancel_instance
-        from egov.workflow.permissions import workflow_policy
+        # The applicant owns the case (checked above); the clerk who accepted
+        # it started its process, so it is ended on the applicant's behalf.
+        from egov.workflow.actions import cancel_for_business
 
-        if not workflow_policy.can(actor, "cancel", instance):
-            raise ActionError(
-                _("办件已进入审批环节，请联系实施机构（咨询电话%(phone)s）办理撤回")
-                % {"phone": case.item_version.consultation_phone},
-                code="withdraw_needs_office",
-                target=case,
-            )
-        cancel_instance(actor=actor, instance=instance, reason=reason)
+        cancel_for_business(actor=actor, instance=instance, reason=reason)
     now = timezone.now()
     case.corrections.filter(resolved_at=None).update(resolved_at=now)
     case.state = Case.State.WITHDRAWN

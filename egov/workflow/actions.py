@@ -737,6 +737,37 @@ def cancel_instance(*, actor, instance, reason: str = "") -> ProcessInstance:
     return instance
 
 
+@audited("workflow.cancel_for_business")
+def cancel_for_business(*, actor, instance, reason: str) -> ProcessInstance:
+    """撤销 on behalf of the owner of the business object the process serves,
+    e.g. a service hall applicant withdrawing an accepted case whose process a
+    clerk started. The calling domain action has already decided, with its own
+    policy, that `actor` may withdraw that object; the process then ends as
+    cancelled, exactly as the initiator's 撤销 would end it."""
+    instance = _locked_instance(instance)
+    reason = _reason(reason, required=True)
+    if not instance.is_active:
+        raise ActionError(
+            _("流程%(state)s，不能撤销") % {"state": instance.get_state_display()},
+            code="instance_finished",
+            target=instance,
+        )
+    closed = _end_instance(
+        instance, actor, ProcessInstance.State.CANCELLED, TaskEvent.Kind.CANCEL, reason
+    )
+    record(
+        actor=actor,
+        action="workflow.cancel_for_business",
+        target=instance,
+        detail={
+            "business_key": instance.business_key,
+            "reason": reason,
+            "cancelled_tasks": [t.pk for t in closed],
+        },
+    )
+    return instance
+
+
 @audited("workflow.terminate_instance")
 def terminate_instance(*, actor, instance, reason: str) -> ProcessInstance:
     """终止: a process administrator ends the instance, with a reason."""

@@ -10,8 +10,8 @@ from django.utils import timezone
 from egov.audit.models import AuditEntry
 from egov.core.errors import ActionError, PermissionDenied
 from egov.core.models import ClockStop
+from egov.servicehall import apply_actions, case_common
 from egov.servicehall import case_actions as actions
-from egov.servicehall import case_common
 from egov.servicehall.models import Case, CaseEvent, ExtensionRequest
 from egov.workflow import actions as wf
 from egov.workflow.models import Notification, ProcessInstance, Task
@@ -701,3 +701,34 @@ def test_joint_approval_waits_for_every_department_before_the_leader(county):
         ("分管领导审核", "孙七"),
     ]
     assert Task.objects.filter(instance=case.process_instance).count() == 4
+
+
+# --- 撤回 after acceptance ---------------------------------------------------------
+
+
+def test_the_applicant_withdraws_an_accepted_case_and_its_process_ends(county, case):
+    accepted = _accepted(county, case)
+
+    done = apply_actions.withdraw_case(
+        actor=county.people.zhangsan, case=accepted, reason="项目取消，不再办理"
+    )
+
+    assert done.state == State.WITHDRAWN
+    instance = ProcessInstance.objects.get(pk=accepted.process_instance_id)
+    assert instance.state == ProcessInstance.State.CANCELLED
+    assert not instance.tasks.filter(state__in=Task.LIVE_STATES).exists()
+    assert _audit("workflow.cancel_for_business") == [
+        ("zhangsan", str(instance.pk), "success")
+    ]
+
+
+def test_another_citizen_cannot_withdraw_an_accepted_case(county, case):
+    accepted = _accepted(county, case)
+    stranger = idf.user("wumei", "吴梅", kind="citizen", phone_value="13999211099")
+
+    with pytest.raises(PermissionDenied):
+        apply_actions.withdraw_case(actor=stranger, case=accepted, reason="捣乱")
+
+    instance = ProcessInstance.objects.get(pk=accepted.process_instance_id)
+    assert instance.state == ProcessInstance.State.RUNNING
+    assert cf.fresh(accepted).state == State.ACCEPTED
