@@ -104,9 +104,7 @@ def render_template_bytes(
 ) -> bytes:
     """Fill in one DOCX template; jinja2 and docx errors propagate."""
     template = DocxTemplate(io.BytesIO(docx))
-    template.render(
-        prepare_context(context), jinja_env(strict=strict), autoescape=True
-    )
+    template.render(prepare_context(context), jinja_env(strict=strict), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -146,8 +144,9 @@ _SYNTAX_HINTS = [
     ),
     (
         re.compile(r"unknown tag '([^']+)'\. Jinja was looking", re.I),
-        lambda m: _("结束标签“%(tag)s”与前面尚未结束的标签不匹配")
-        % {"tag": m.group(1)},
+        lambda m: (
+            _("结束标签“%(tag)s”与前面尚未结束的标签不匹配") % {"tag": m.group(1)}
+        ),
     ),
     (
         re.compile(r"unknown tag '([^']+)'", re.I),
