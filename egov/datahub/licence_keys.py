@@ -16,7 +16,6 @@ effect on restart.
 """
 
 import os
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from egov.core import crypto
+from egov.core.keyfiles import create_private_file
 
 GENERATED_KEY_NAME = "licence_sm2.key"
 
@@ -124,20 +124,7 @@ def load_or_create_key(path: Path) -> SigningKey:
     if not path.exists():
         public, private = crypto.sm2_generate_keypair()
         text = format_key(SigningKey(private, public)).encode("ascii")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass  # another process made the key first; everyone uses that one
-        finally:
-            temporary.unlink(missing_ok=True)
+        create_private_file(path, text)
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
     return read_key_file(path)

@@ -15,13 +15,14 @@ Key files are read once per process; a rotation takes effect on restart.
 """
 
 import os
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import lazy
+
+from egov.core.keyfiles import create_private_file
 
 GENERATED_KEY_NAME = "oidc_rsa.pem"
 KEY_SIZE = 2048
@@ -86,20 +87,7 @@ def _create_key(path: Path) -> None:
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process made the key first; everyone uses that one
-    finally:
-        temporary.unlink(missing_ok=True)
+    create_private_file(path, pem)
 
 
 def _check_rsa_private_key(text: str, path: Path) -> None:
