@@ -35,7 +35,9 @@ test: setup
 
 e2e: setup
 	$(EGOV) compilemessages --ignore=.venv --ignore=node_modules >/dev/null || echo "gettext (msgfmt) is missing: English translations are not compiled"
-	$(PY) -m pytest -q -m e2e tests/e2e
+	# A file database, so each request thread of the live server has its own
+	# connection (an in-memory database is one connection shared by all threads).
+	EGOV_TEST_SQLITE=var/e2e-test.sqlite3 $(PY) -m pytest -q -m e2e tests/e2e
 
 lint: setup
 	$(VENV)/bin/ruff check .
