@@ -34,7 +34,7 @@ from egov.workflow.models import (
     TaskEvent,
 )
 from egov.workflow.operations import signing
-from egov.workflow.permissions import workflow_policy
+from egov.workflow.permissions import acting_for, workflow_policy
 
 KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 MAX_DATA_BYTES = 256 * 1024
@@ -546,7 +546,13 @@ def complete_task(
 
 @audited("workflow.claim_task")
 def claim_task(*, actor, task) -> Task:
-    """抢办: take a pooled task; the first candidate to claim it holds it."""
+    """抢办: take a pooled task; the first candidate to claim it holds it.
+
+    A delegate who may claim it only through someone's standing delegation
+    (委托) holds it on that person's behalf: `delegated_from` names them (the
+    earliest such delegation when several qualify, see
+    permissions.acting_for), and the timeline and audit entry say so.
+    """
     row, instance = _locked_task(task)
     if row.assignee_id == actor.pk and row.state == Task.State.CLAIMED:
         return row
@@ -562,15 +568,27 @@ def claim_task(*, actor, task) -> Task:
             }
         raise ActionError(message, code="task_not_claimable", target=row)
     row.assignee = actor
+    row.delegated_from_id = acting_for(actor, row)
     row.state = Task.State.CLAIMED
     row.claimed_at = timezone.now()
-    row.save(update_fields=["assignee", "state", "claimed_at"])
-    _event(instance, TaskEvent.Kind.CLAIM, actor, task=row)
+    row.save(update_fields=["assignee", "delegated_from", "state", "claimed_at"])
+    on_behalf = row.delegated_from.username if row.delegated_from_id else ""
+    _event(
+        instance,
+        TaskEvent.Kind.CLAIM,
+        actor,
+        task=row,
+        detail={"delegated_from": on_behalf} if on_behalf else None,
+    )
     record(
         actor=actor,
         action="workflow.claim_task",
         target=row,
-        detail={"instance": instance.pk, "node": row.node_id},
+        detail={
+            "instance": instance.pk,
+            "node": row.node_id,
+            "delegated_from": on_behalf,
+        },
     )
     return row
 
@@ -586,9 +604,10 @@ def release_task(*, actor, task) -> Task:
             _("只有已签收的任务可以退回任务池"), code="task_not_claimed", target=row
         )
     row.assignee = None
+    row.delegated_from = None
     row.state = Task.State.OPEN
     row.claimed_at = None
-    row.save(update_fields=["assignee", "state", "claimed_at"])
+    row.save(update_fields=["assignee", "delegated_from", "state", "claimed_at"])
     _event(instance, TaskEvent.Kind.RELEASE, actor, task=row)
     record(
         actor=actor,

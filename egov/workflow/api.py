@@ -68,6 +68,11 @@ class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
     actor_name = serializers.CharField(source="actor.real_name", default=None)
     kind_label = serializers.CharField(source="get_kind_display")
+    on_behalf_of = serializers.CharField(
+        source="on_behalf_of.username",
+        default=None,
+        help_text="操作人受其委托办理的委托人账号（委托办理时）",
+    )
 
     class Meta:
         model = TaskEvent
@@ -76,6 +81,7 @@ class EventSerializer(serializers.ModelSerializer):
             "kind_label",
             "actor",
             "actor_name",
+            "on_behalf_of",
             "node_id",
             "node_name",
             "opinion",

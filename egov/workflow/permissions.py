@@ -4,7 +4,12 @@ Handling a task belongs to the person holding it: its assignee, or for a
 pooled task (post, role) a candidate who claimed it first. Process
 administrators are whoever holds the workflow permissions below through a
 role; their reach over instances is limited by the role's data scope.
+
+Standing delegations (委托) are between staff members: each person gives and
+ends their own, and only its two people see one.
 """
+
+from django.utils import timezone
 
 from egov.core.policy import Policy
 
@@ -27,6 +32,12 @@ TASK_ACTIONS = {
     "withdraw",
     "urge",
 }
+DELEGATION_ACTIONS = {
+    "delegate",
+    "delegate_to",
+    "end_delegation",
+    "view_delegation",
+}
 INSTANCE_ACTIONS = {
     "view_instance",
     "suspend",
@@ -41,10 +52,52 @@ def _active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
+def _staff(user) -> bool:
+    from egov.identity.models import User
+
+    return _active(user) and user.kind == User.Kind.STAFF
+
+
 def is_candidate(user, task) -> bool:
     from egov.workflow.assignment import candidate_filter
 
     return task.candidates.filter(candidate_filter(user)).exists()
+
+
+def acting_for(user, task) -> int | None:
+    """Whose standing delegation (委托) makes `user` a candidate of pooled `task`.
+
+    None when `user` is a candidate in their own right (as a person, by post
+    or by role), or not at all. When several running delegations to `user`
+    would each make them a candidate, the earliest one wins: the delegation
+    that began first, then the one given first (lowest id), so the same claim
+    always names the same delegator.
+    """
+    from egov.workflow.assignment import candidate_filter
+    from egov.workflow.models import Delegation
+
+    if task.candidates.filter(candidate_filter(user, delegators=[])).exists():
+        return None
+    now = timezone.now()
+    rows = (
+        Delegation.objects.filter(
+            to_user_id=user.pk,
+            is_active=True,
+            start_at__lte=now,
+            end_at__gt=now,
+            from_user__is_active=True,
+        )
+        .select_related("from_user")
+        .order_by("start_at", "id")
+    )
+    process_key = task.instance.definition.key
+    for row in rows:
+        if row.process_keys and process_key not in row.process_keys:
+            continue
+        named = candidate_filter(row.from_user, delegators=[])
+        if task.candidates.filter(named).exists():
+            return row.from_user_id
+    return None
 
 
 def holds_open_task(user, instance) -> bool:
@@ -102,6 +155,11 @@ class WorkflowPolicy(Policy):
       system-wide one with MANAGE_PHRASES.
     - cancel (撤销): the initiator. terminate (终止): TERMINATE within scope.
       dispatch (调度, and messages from outside): DISPATCH within scope.
+    - delegate (give and manage one's own standing delegations, 我的委托):
+      active staff. delegate_to (obj: the person to receive them): someone
+      who may delegate, to another active staff member, never to oneself.
+      end_delegation: its delegator, while they may still delegate.
+      view_delegation: its delegator or its delegate.
     """
 
     app = "workflow"
@@ -122,11 +180,37 @@ class WorkflowPolicy(Policy):
                 obj.owner_id == user.pk
                 or (obj.owner_id is None and user.has_perm(MANAGE_PHRASES))
             )
+        if action in DELEGATION_ACTIONS:
+            return self._delegation(user, action, obj)
         if action in TASK_ACTIONS:
             return obj is not None and self._task(user, action, obj)
         if action in INSTANCE_ACTIONS:
             return obj is not None and self._instance(user, action, obj)
         raise KeyError(f"workflow policy has no action {action!r}")
+
+    def visible(self, user, queryset=None, action: str = "view_delegation"):
+        """The delegations `user` may see: those they gave or received."""
+        from django.db.models import Q
+
+        from egov.workflow.models import Delegation
+
+        if action != "view_delegation":
+            raise KeyError(f"workflow policy lists no rows for {action!r}")
+        rows = Delegation.objects.all() if queryset is None else queryset
+        if not _active(user):
+            return rows.none()
+        return rows.filter(Q(from_user_id=user.pk) | Q(to_user_id=user.pk))
+
+    def _delegation(self, user, action, obj) -> bool:
+        if action == "view_delegation":
+            return obj is not None and user.pk in (obj.from_user_id, obj.to_user_id)
+        if not _staff(user):
+            return False
+        if action == "delegate":
+            return True
+        if action == "delegate_to":
+            return obj is not None and obj.pk != user.pk and _staff(obj)
+        return obj is not None and obj.from_user_id == user.pk
 
     def _task(self, user, action, task) -> bool:
         mine = task.assignee_id == user.pk

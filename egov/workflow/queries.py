@@ -295,12 +295,25 @@ def get_instance_for(viewer, pk) -> ProcessInstance:
 
 
 def timeline(instance) -> list[TaskEvent]:
-    """The instance's history, oldest first: who, when, what, opinion."""
-    return list(
+    """The instance's history, oldest first: who, when, what, opinion.
+
+    `on_behalf_of` is the delegator (委托人) when the event's actor held the
+    task through a standing delegation, else None.
+    """
+    events = list(
         TaskEvent.objects.filter(instance=instance)
-        .select_related("actor")
+        .select_related("actor", "task__delegated_from")
         .order_by("created_at", "id")
     )
+    for event in events:
+        task = event.task
+        held_for = (
+            task is not None
+            and task.delegated_from_id is not None
+            and task.assignee_id == event.actor_id
+        )
+        event.on_behalf_of = task.delegated_from if held_for else None
+    return events
 
 
 def open_tasks(instance) -> list[Task]:

@@ -8,13 +8,20 @@ or only some; tasks that already reached someone stay where they are.
 
 Anyone on the staff manages their own delegations: they create them and end
 them early (a delegation that has not begun yet is cancelled instead). The
-delegate sees the delegations given to them but cannot change them.
+delegate sees the delegations given to them but cannot change them. Who may
+do which is the workflow policy's to say (egov.workflow.permissions: delegate,
+delegate_to, end_delegation, view_delegation); this module checks the period,
+the processes and overlaps.
+
+A delegate who claims (抢办) a pooled task they see only through a delegation
+holds it on the delegator's behalf (Task.delegated_from), like a task sent to
+them directly; see egov.workflow.permissions.acting_for for which delegator
+is named when several qualify.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +29,11 @@ from django.utils.translation import gettext_lazy
 
 from egov.audit.actions import record
 from egov.core.actions import audited
-from egov.core.errors import ActionError, PermissionDenied
+from egov.core.errors import ActionError
 from egov.identity.models import User
 from egov.workflow.models import Delegation, ProcessDefinition
 from egov.workflow.operations import common
+from egov.workflow.permissions import workflow_policy
 
 MAX_PERIOD = timedelta(days=366)
 MAX_REASON = 200
@@ -61,18 +69,9 @@ def status_of(row: Delegation, now=None) -> str:
     return RUNNING
 
 
-def _is_staff_member(user) -> bool:
-    return (
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.kind == User.Kind.STAFF
-    )
-
-
 def may_delegate(user) -> bool:
-    """Whether `user` may give and manage delegations: active staff only."""
-    return _is_staff_member(user)
+    """Whether `user` may give and manage delegations (the workflow policy)."""
+    return workflow_policy.can(user, "delegate")
 
 
 def _moment(value, *, field: str, label_text: str) -> datetime:
@@ -168,10 +167,11 @@ def create_delegation(
     the actor already delegates some of these processes in an overlapping
     period, or the delegate is away on a delegation of their own then.
     """
-    if not may_delegate(actor):
-        raise PermissionDenied()
+    workflow_policy.require(actor, "delegate")
     delegate = common.person(to, field="to")
-    if delegate.pk == actor.pk:
+    if not workflow_policy.can(actor, "delegate_to", delegate):
+        # The lookup above finds active staff only, so the policy can refuse
+        # nobody here but the actor themselves.
         raise ActionError(
             _("不能委托给自己"), code="delegate_self", fields={"to": _("请选择他人")}
         )
@@ -257,8 +257,7 @@ def end_delegation(*, actor, delegation) -> Delegation:
     )
     if row is None:
         raise ActionError(_("委托不存在"), code="delegation_missing")
-    if row.from_user_id != actor.pk or not may_delegate(actor):
-        raise PermissionDenied(target=row)
+    workflow_policy.require(actor, "end_delegation", row)
     now = timezone.now()
     state = status_of(row, now)
     if state in (ENDED, CANCELLED):
@@ -309,9 +308,9 @@ def _decorate(rows, now):
 
 def delegations_for(viewer, *, limit: int = 100) -> DelegationLists:
     """The viewer's delegations, given and received, newest first."""
-    base = Delegation.objects.select_related("from_user", "to_user").order_by(
-        "-start_at", "-id"
-    )
+    base = workflow_policy.visible(
+        viewer, Delegation.objects.select_related("from_user", "to_user")
+    ).order_by("-start_at", "-id")
     now = timezone.now()
     given = list(base.filter(from_user_id=viewer.pk)[:limit])
     received = list(base.filter(to_user_id=viewer.pk)[:limit])
@@ -323,10 +322,10 @@ def delegations_for(viewer, *, limit: int = 100) -> DelegationLists:
 def get_delegation_for(viewer, pk) -> Delegation:
     """A delegation the viewer gave or received; Http404 otherwise."""
     try:
-        row = Delegation.objects.select_related("from_user", "to_user").get(
-            Q(from_user_id=viewer.pk) | Q(to_user_id=viewer.pk), pk=int(pk)
-        )
-    except (Delegation.DoesNotExist, TypeError, ValueError):
+        row = workflow_policy.visible(
+            viewer, Delegation.objects.select_related("from_user", "to_user")
+        ).get(pk=int(pk))
+    except (Delegation.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
     return _decorate([row], timezone.now())[0]
 
