@@ -1,8 +1,6 @@
 """系统管理 → 表单管理: the list of forms, versions, the form-js designer and
 the preview, plus the JSON endpoints the designer and the form widget call."""
 
-import json
-
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import messages
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from egov.core.errors import ActionError, PermissionDenied
+from egov.core.jsonin import BadJSON, parse_json_body
 from egov.eforms import actions, queries, validation
 from egov.eforms.permissions import form_policy
 
@@ -27,20 +26,8 @@ designer_csp = csp_update({"style-src": [NONCE]})
 MAX_JSON_BYTES = 1024 * 1024
 
 
-class BadJSON(Exception):
-    pass
-
-
 def _json_body(request) -> dict:
-    if len(request.body) > MAX_JSON_BYTES:
-        raise BadJSON(_("提交的内容过大"))
-    try:
-        body = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadJSON(_("提交的内容不是有效的 JSON")) from None
-    if not isinstance(body, dict):
-        raise BadJSON(_("提交的内容应为 JSON 对象"))
-    return body
+    return parse_json_body(request, max_bytes=MAX_JSON_BYTES)
 
 
 def _refusal(exc: ActionError) -> JsonResponse:
@@ -131,7 +118,9 @@ def form_save(request):
     try:
         body = _json_body(request)
     except BadJSON as exc:
-        return JsonResponse({"message": str(exc), "errors": {}}, status=400)
+        return JsonResponse(
+            {"message": str(exc.message), "code": exc.code, "errors": {}}, status=400
+        )
     try:
         form = actions.save_form_draft(
             actor=request.user,
@@ -200,7 +189,9 @@ def form_preview_check(request, key: str, version: int):
     try:
         body = _json_body(request)
     except BadJSON as exc:
-        return JsonResponse({"message": str(exc), "errors": {}}, status=400)
+        return JsonResponse(
+            {"message": str(exc.message), "code": exc.code, "errors": {}}, status=400
+        )
     try:
         cleaned = validation.clean_data(form.schema, body.get("data"))
     except validation.FormDataInvalid as exc:

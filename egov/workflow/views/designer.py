@@ -7,8 +7,6 @@ service handlers), the XML of the version being edited, and the deploy
 answer (the engine's refusal, each problem on its own line).
 """
 
-import json
-
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django import forms
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.core import jsonin
 from egov.core.errors import ActionError, PermissionDenied
 from egov.eforms.queries import published_forms
 from egov.identity.models import Organization, Post, Role
@@ -225,15 +224,21 @@ def designer_directory(request):
 @login_required
 def deploy(request):
     """The designer's deploy button: JSON in, the engine's answer out."""
-    if len(request.body) > MAX_JSON_BYTES:
-        return JsonResponse({"message": _("流程文件过大"), "problems": []}, status=400)
+    not_json = _("提交的内容不是有效的 JSON 对象")
     try:
-        body = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        body = None
-    if not isinstance(body, dict):
+        body = jsonin.parse_json_body(
+            request,
+            max_bytes=MAX_JSON_BYTES,
+            messages={
+                jsonin.TOO_LARGE: _("流程文件过大"),
+                jsonin.INVALID: not_json,
+                jsonin.NOT_OBJECT: not_json,
+            },
+        )
+    except jsonin.BadJSON as exc:
         return JsonResponse(
-            {"message": _("提交的内容不是有效的 JSON 对象"), "problems": []}, status=400
+            {"message": str(exc.message), "code": exc.code, "problems": []},
+            status=400,
         )
     try:
         definition = deploy_process(

@@ -5,7 +5,6 @@ Views parse input, call one action or query, and render; refusals become a
 message on the page they came from (or a JSON body for the form widget).
 """
 
-import json
 import uuid
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from egov.core import jsonin
 from egov.core.errors import ActionError, PermissionDenied
 from egov.workflow import actions, forms, queries
 from egov.workflow.models import ProcessDefinition, ProcessInstance
@@ -191,15 +191,16 @@ MAX_JSON_BYTES = 512 * 1024
 
 
 def _json_body(request) -> dict:
-    if len(request.body) > MAX_JSON_BYTES:
-        raise ActionError(_("提交的数据过大"), code="data_too_large")
-    try:
-        body = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError):
-        raise ActionError(_("提交的数据不是有效的 JSON"), code="bad_json") from None
-    if not isinstance(body, dict):
-        raise ActionError(_("提交的数据格式不正确"), code="bad_json")
-    return body
+    return jsonin.parse_json_body(
+        request,
+        max_bytes=MAX_JSON_BYTES,
+        empty={},
+        messages={
+            jsonin.TOO_LARGE: _("提交的数据过大"),
+            jsonin.INVALID: _("提交的数据不是有效的 JSON"),
+            jsonin.NOT_OBJECT: _("提交的数据格式不正确"),
+        },
+    )
 
 
 def _error_json(exc: ActionError, status=400) -> JsonResponse:
