@@ -1,7 +1,7 @@
 """The demo county's regions, organisations, posts and people.
 
 示范市 → 示范县 → three townships; the county's party committee, government and
-its departments; about twenty named staff (the same people the tests and the
+its departments; some thirty named staff (the same people the tests and the
 documentation use: 李四 the window clerk, 王五 the section chief…), three citizens
 and two companies.
 
@@ -323,7 +323,57 @@ STAFF = [
     ),
     PersonSpec("lianghong", "梁红", "13999210019", "139921-109", "clerk"),
     PersonSpec("hanxue", "韩雪", "13999210020", "139921-110", "clerk"),
-    PersonSpec("songjia", "宋佳", "13999210021", "139921100-001", "clerk"),
+    # The approvers of the social-assistance, health and employment items
+    # (egov.servicehall.case_demo): 民政局's head and the chief of its 社会救助
+    # section, the section chiefs of 卫健局 and 人社局, and in each township
+    # the clerk who does the 民政 work (入户调查, 民主评议, 公示) before the
+    # county decides on 低保 and 高龄津贴.
+    PersonSpec(
+        "songjia", "宋佳", "13999210021", "139921100-001", "clerk", (roles.APPROVER,)
+    ),
+    PersonSpec(
+        "fengjianping", "冯建平", "13999210022", "139921-109", "head", (roles.APPROVER,)
+    ),
+    PersonSpec(
+        "tanghui",
+        "唐慧",
+        "13999210023",
+        "139921-109",
+        "section_chief",
+        (roles.APPROVER,),
+    ),
+    PersonSpec(
+        "caoying",
+        "曹颖",
+        "13999210024",
+        "139921-110",
+        "section_chief",
+        (roles.APPROVER,),
+    ),
+    PersonSpec(
+        "jiangwei",
+        "蒋伟",
+        "13999210025",
+        "139921-111",
+        "section_chief",
+        (roles.APPROVER,),
+    ),
+    PersonSpec(
+        "xiexiaoyan",
+        "谢晓燕",
+        "13999210026",
+        "139921101-001",
+        "clerk",
+        (roles.APPROVER,),
+    ),
+    PersonSpec(
+        "yuanzhiyong",
+        "袁志勇",
+        "13999210027",
+        "139921200-001",
+        "clerk",
+        (roles.APPROVER,),
+    ),
 ]
 
 CITIZENS = [

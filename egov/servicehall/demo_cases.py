@@ -1,15 +1,16 @@
 """Demo cases for `egov demo`: three dozen applications across the demo items
 in every state a newcomer should see in the hall (drafts, the window queue,
 corrections, refusals, both approval steps, 专家评审, 延期, joint approval,
+the townships' 低保 check and 民政局's approval, the one-step 即办审核,
 licences issued and one revoked, 不予许可, withdrawals, and 好差评 with an
 open and a rectified 不满意).
 
 Every case is made by the real actions, by the people who would do it: the
 applicant drafts, uploads and submits (egov.servicehall.apply_actions), 李四
 at the service centre's window enters, accepts, refuses or asks for
-correction, the departments' approvers claim and complete their process
-tasks (egov.workflow.actions), 孙七 the county's 分管领导 reviews, extends,
-suspends, decides and revokes, and the applicants rate
+correction, the departments' and townships' approvers claim and complete
+their process tasks (egov.workflow.actions), 孙七 the county's 分管领导
+reviews, extends, suspends, decides and revokes, and the applicants rate
 (egov.supervision.rating_actions). Timelines, instruments, licences, site
 messages and audit entries are therefore the real ones.
 
@@ -60,23 +61,30 @@ ITEMS = {
     "food": "000172012000-139921104",  # 食品经营许可 · 市场监管局 · 一般审批
     "sole": "000172001000-139921107",  # 个体工商户设立登记 · 审批局 · 一般审批
     "plan": "000144003000-139921105",  # 建设工程规划许可 · 自然资源局 · 一般审批
-    "dibao": "000145001000-139921109",  # 城乡居民最低生活保障 · 民政局
-    "birth": "000131007000-139921110",  # 出生医学证明办理 · 卫健局
+    "dibao": "000145001000-139921109",  # 城乡居民最低生活保障 · 民政局 · 乡镇审核
+    "birth": "000131007000-139921110",  # 出生医学证明办理 · 卫健局 · 即办审核
     "build": "000149002000-139921106",  # 建筑工程施工许可 · 住建局 · 并联审批
-    "hygiene": "000131001000-139921110",  # 公共场所卫生许可 · 卫健局
-    "job": "000132005000-139921111",  # 就业失业登记 · 人社局
+    "hygiene": "000131001000-139921110",  # 公共场所卫生许可 · 卫健局 · 一般审批
+    "job": "000132005000-139921111",  # 就业失业登记 · 人社局 · 即办审核
     "estate": "000144010000-139921105",  # 不动产首次登记 · 自然资源局 · 一般审批
-    "elder": "000145009000-139921109",  # 高龄津贴申领 · 民政局
+    "elder": "000145009000-139921109",  # 高龄津贴申领 · 民政局 · 乡镇审核
 }
 
 WINDOW_CLERK = "lisi"
 LEADER = "sunqi"
-# Who takes a department's review task (a candidate of its pooled task).
+# Who takes a department's review task (a candidate of its pooled task):
+# the bureaus', and the townships' for 低保 and 高龄津贴.
 REVIEWERS = {
     "139921-104": "wangwu",
     "139921-105": "guoting",
     "139921-106": "machao",
     "139921-107": "yangfan",
+    "139921-109": "fengjianping",
+    "139921-110": "caoying",
+    "139921-111": "jiangwei",
+    "139921100-001": "songjia",
+    "139921101-001": "xiexiaoyan",
+    "139921200-001": "yuanzhiyong",
 }
 # Who handles a department's 好差评 rectification (else the county leader).
 RECTIFIERS = {"139921-104": "wangwu", "139921-107": "yangfan"}
@@ -233,7 +241,9 @@ STORIES = [
         "submit",
         "+1h",
         "accept",
-        "+2h",
+        "+1h",
+        "review",
+        "+1h",
         "approve",
         "+1d",
         "rate:5",
@@ -268,8 +278,14 @@ STORIES = [
         "+1d",
         "accept",
         "+2d",
+        "review",
+        "+1d",
+        "leader",
+        "+2h",
         "approve",
         hour=10,
+        review="现场核查：客房、公共卫生间布局和消毒设施符合要求，"
+        "从业人员健康证明有效，同意。",
     ),
     S(
         "food-qingshan",
@@ -351,9 +367,21 @@ STORIES = [
         "window",
         "+1h",
         "accept",
-        "+3d",
+        "+2d",
+        "review",
+        "+2d",
+        "review",
+        "+1d",
         "approve",
         hour=10,
+        opinions={
+            "town_chengguan": (
+                "approve",
+                "经核实，申请人户籍在本镇东街社区，已年满80周岁，"
+                "已在社区公示无异议，同意上报。",
+            ),
+            "county_review": ("approve", "同意乡镇审核意见，符合高龄津贴发放条件。"),
+        },
     ),
     S(
         "job-sunzhiqiang",
@@ -364,8 +392,11 @@ STORIES = [
         "+1h",
         "accept",
         "+1h",
+        "review",
+        "+30m",
         "approve",
-        hour=15,
+        hour=14,
+        review="已核对身份信息和就业失业状态，同意登记。",
     ),
     S(
         "dibao-sunzhiqiang",
@@ -375,9 +406,22 @@ STORIES = [
         "window",
         "+1d",
         "accept",
-        "+8d",
+        "+6d",
+        "review",
+        "+2d",
+        "review",
+        "+1d",
         "deny",
         hour=11,
+        opinions={
+            "town_xishan": (
+                "reject",
+                "经入户调查和家庭经济状况核对，申请人家庭有未申报的务工收入，"
+                "实际月收入5580元，人均1860元，高于本县最低生活保障标准；"
+                "经民主评议，不符合条件，建议不予批准。",
+            ),
+            "county_review": ("reject", "同意乡镇审核意见，不予批准。"),
+        },
         deny="经家庭经济状况核对，申请人家庭人均月收入1860元，高于本县城乡居民"
         "最低生活保障标准（每人每月780元），不符合最低生活保障条件。",
     ),
@@ -587,8 +631,54 @@ STORIES = [
         "window",
         "+2h",
         "accept",
+        "+4d",
+        "review",
         hour=10,
-        form={"household_size": 1, "monthly_income": 620},
+        form={
+            "household_address": "示范县城关镇东街社区",
+            "household_size": 1,
+            "monthly_income": 620,
+            "reason": "独居老人，无固定收入，仅靠少量养老金生活。",
+        },
+        opinions={
+            "town_chengguan": (
+                "approve",
+                "经入户调查和家庭经济状况核对，申请人独居，月收入620元，"
+                "低于本县最低生活保障标准（每人每月780元）；"
+                "经民主评议，在社区公示7天无异议，同意上报。",
+            ),
+        },
+    ),
+    S(
+        "dibao-lixiuying",
+        "dibao",
+        "lixiuying",
+        1,
+        "window",
+        "+1h",
+        "accept",
+        hour=14,
+        form={
+            "household_size": 2,
+            "monthly_income": 900,
+            "household_address": "示范县东河镇河西村二组",
+        },
+    ),
+    S(
+        "birth-zhaoli",
+        "birth",
+        "zhaoli",
+        0,
+        "window",
+        "+30m",
+        "accept",
+        hour=9,
+        form={
+            "baby_name": "周子涵",
+            "baby_sex": "o2",
+            "mother_name": "赵丽",
+            "father_name": "周强",
+        },
     ),
     # --- waiting for the applicant's correction -----------------------------
     S(
@@ -665,33 +755,6 @@ STORIES = [
         "window",
         hour=10,
         form={"trader_name": "示范县城关镇周敏服装店", "scope": "服装、鞋帽零售"},
-    ),
-    S(
-        "dibao-lixiuying",
-        "dibao",
-        "lixiuying",
-        1,
-        "window",
-        hour=15,
-        form={
-            "household_size": 2,
-            "monthly_income": 900,
-            "household_address": "示范县东河镇河西村二组",
-        },
-    ),
-    S(
-        "birth-zhaoli",
-        "birth",
-        "zhaoli",
-        0,
-        "window",
-        hour=9,
-        form={
-            "baby_name": "周子涵",
-            "baby_sex": "o2",
-            "mother_name": "赵丽",
-            "father_name": "周强",
-        },
     ),
     S(
         "job-chengang",
@@ -990,7 +1053,7 @@ class Runner:
             tasks = tasks.filter(node_id=node)
         return list(tasks)
 
-    def _work(self, task, opinion: str):
+    def _work(self, task, opinion: str, outcome: str = "approve"):
         from egov.workflow.actions import claim_task, complete_task
 
         if task.assignee_id is not None:
@@ -1001,16 +1064,15 @@ class Runner:
             organization = self._task_organization(task)
             actor = self.person(REVIEWERS[organization])
             task = claim_task(actor=actor, task=task)
-        complete_task(actor=actor, task=task, outcome="approve", opinion=opinion)
+        complete_task(actor=actor, task=task, outcome=outcome, opinion=opinion)
         return actor
 
     def _task_organization(self, task) -> str:
         from egov.servicehall import case_demo
 
-        for review in case_demo.JOINT_REVIEWS:
-            if review.node == task.node_id and review.organization:
-                return review.organization
-        return task.instance.organization.code
+        return (
+            case_demo.node_organization(task.node_id) or task.instance.organization.code
+        )
 
     # Steps: each takes (story, case, clock) and returns the case.
 
@@ -1138,7 +1200,11 @@ class Runner:
         if not tasks:
             raise RuntimeError(f"demo case {story.key}: no review task open")
         for task in tasks:
-            self._work(task, story.say.get("review", "材料齐全，符合条件，同意。"))
+            outcome, opinion = story.say.get("opinions", {}).get(
+                task.node_id,
+                ("approve", story.say.get("review", "材料齐全，符合条件，同意。")),
+            )
+            self._work(task, opinion, outcome)
             clock.advance(timedelta(minutes=20))
         return case
 

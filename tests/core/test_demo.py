@@ -130,11 +130,11 @@ def test_each_department_has_a_head_post_and_window_posts_exist_where_cases_arri
     ).name == ("局长")
 
 
-def test_demo_has_about_twenty_staff_each_with_a_primary_post_and_the_staff_role():
+def test_demo_has_some_thirty_staff_each_with_a_primary_post_and_the_staff_role():
     load_demo()
 
     staff = User.objects.filter(kind=User.Kind.STAFF)
-    assert 18 <= staff.count() <= 24
+    assert staff.count() == 27
     for user in staff:
         assert user.is_demo
         assert user.post_assignments.filter(is_primary=True).count() == 1
@@ -164,6 +164,31 @@ def test_named_demo_people_hold_the_posts_the_tests_and_guides_expect():
     )
     assert zhouba.user.roles.filter(code=roles.SUPERVISOR).exists()
     assert _primary("sunqi").user.roles.filter(code=roles.LEADER).exists()
+
+
+def test_every_bureau_and_township_with_demo_items_has_its_approvers():
+    load_demo()
+
+    approvers = {}
+    for user in User.objects.filter(roles__code=roles.APPROVER):
+        held = _primary(user.username)
+        approvers.setdefault(held.post.organization.short_name, []).append(
+            (user.real_name, held.post.name)
+        )
+
+    assert {org: sorted(people) for org, people in approvers.items()} == {
+        "市场监管局": [("王五", "科长"), ("赵六", "局长")],
+        "审批局": [("杨帆", "科长"), ("黄磊", "局长")],
+        "财政局": [("高翔", "局长")],
+        "自然资源局": [("郭婷", "科长")],
+        "住建局": [("马超", "科长")],
+        "民政局": [("冯建平", "局长"), ("唐慧", "科长")],
+        "卫健局": [("曹颖", "科长")],
+        "人社局": [("蒋伟", "科长")],
+        "城关镇": [("宋佳", "科员")],
+        "东河镇": [("谢晓燕", "科员")],
+        "西山乡": [("袁志勇", "科员")],
+    }
 
 
 def test_three_administrator_roles_are_held_by_three_different_people():

@@ -1,12 +1,15 @@
-"""The demo's approval processes: every demo item with a process key can be
-accepted, and 建筑工程施工许可 goes to three departments at once."""
+"""The demo's approval processes: every demo item has a process key and can
+be accepted, and 建筑工程施工许可 goes to three departments at once (the
+social-assistance, health and employment items: test_demo_processes.py)."""
 
 import pytest
 
 from egov.core.management.commands.demo import load_demo
+from egov.identity import demo as identity_demo
 from egov.identity.models import User
+from egov.servicehall import apply_demo, case_demo
 from egov.servicehall import case_actions as actions
-from egov.servicehall import case_demo
+from egov.servicehall import demo as hall_demo
 from egov.servicehall.models import ServiceItemVersion
 from egov.workflow.models import ProcessDefinition
 from tests.servicehall import case_factories as cf
@@ -14,13 +17,25 @@ from tests.servicehall import case_factories as cf
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_deploys_both_processes_and_keys_its_items():
+@pytest.fixture
+def catalog(db):
+    """The demo county, its items, processes and forms, without the cases."""
+    identity_demo.load()
+    hall_demo.load_demo_catalog()
+    case_demo.load()
+    apply_demo.load()
+
+
+def test_the_demo_deploys_its_five_processes_and_keys_every_item():
     created = load_demo()
 
-    assert created["servicehall.processes"] == 2
+    assert created["servicehall.processes"] == 5
     assert set(ProcessDefinition.objects.values_list("key", flat=True)) >= {
         case_demo.REVIEW_KEY,
+        case_demo.QUICK_KEY,
         case_demo.JOINT_KEY,
+        case_demo.MINIMUM_LIVING_KEY,
+        case_demo.SENIOR_ALLOWANCE_KEY,
     }
     keyed = dict(
         ServiceItemVersion.objects.exclude(process_key="").values_list(
@@ -28,10 +43,11 @@ def test_the_demo_deploys_both_processes_and_keys_its_items():
         )
     )
     assert keyed == case_demo.ITEM_PROCESSES
+    assert ServiceItemVersion.objects.filter(process_key="").count() == 0
 
 
+@pytest.mark.usefixtures("catalog")
 def test_a_demo_construction_permit_goes_to_three_departments_at_once():
-    load_demo()
     people = {u.username: u for u in User.objects.all()}
     version = ServiceItemVersion.objects.get(name="建筑工程施工许可")
     county = type("County", (), {"people": type("P", (), people)})
@@ -49,9 +65,9 @@ def test_a_demo_construction_permit_goes_to_three_departments_at_once():
     ]
 
 
+@pytest.mark.usefixtures("catalog")
 @pytest.mark.parametrize("code", sorted(case_demo.ITEM_PROCESSES))
 def test_every_demo_item_with_a_process_can_be_accepted(code):
-    load_demo()
     people = {u.username: u for u in User.objects.all()}
     version = ServiceItemVersion.objects.get(item__code=code)
     county = type("County", (), {"people": type("P", (), people)})

@@ -31,8 +31,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 EXPECTED_STATES = {
     "approved": 10,
-    "accepted": 8,
-    "submitted": 6,
+    "accepted": 10,
+    "submitted": 4,
     "draft": 3,
     "correction": 2,
     "refused": 2,
@@ -100,6 +100,8 @@ def test_accepted_demo_cases_stand_at_each_step_of_their_processes(loaded):
             "build-hengda",
             "plan-qingshan",
             "dibao-wangxiulan",
+            "dibao-lixiuying",
+            "birth-zhaoli",
         ]
     }
 
@@ -111,10 +113,15 @@ def test_accepted_demo_cases_stand_at_each_step_of_their_processes(loaded):
         "sole-zhaoli": ["leader"],
         "build-hengda": ["drawing_review", "lead_review"],
         "plan-qingshan": ["leader"],
-        "dibao-wangxiulan": [],
+        "dibao-wangxiulan": ["county_review"],
+        "dibao-lixiuying": ["town_donghe"],
+        "birth-zhaoli": ["review"],
     }
-    # 最低生活保障 has no process: it awaits 孙七's decision at once.
-    assert _case("dibao-wangxiulan").process_instance_id is None
+    # 最低生活保障: 城关镇 has checked 王秀兰's case, 民政局 approves next.
+    town = Task.objects.get(
+        instance_id=_case("dibao-wangxiulan").process_instance_id, state="completed"
+    )
+    assert (town.node_name, town.completed_by.username) == ("城关镇审核", "songjia")
     joint = _case("build-hengda")
     done = Task.objects.get(instance_id=joint.process_instance_id, state="completed")
     assert (done.node_id, done.completed_by.username) == ("planning_review", "guoting")
@@ -137,6 +144,38 @@ def test_accepted_demo_cases_stand_at_each_step_of_their_processes(loaded):
     )
     assert [s.kind for s in stops] == ["expert_review", "expert_review"]
     assert suspended.process_instance.state == "suspended"
+
+
+def test_the_demo_leaves_the_new_approvers_work_in_their_workbench(loaded):
+    from egov.workflow.queries import done_for, todo_for
+
+    def todo(username):
+        return sorted(
+            t.instance.business_key
+            for t in todo_for(User.objects.get(username=username))
+        )
+
+    def done(username):
+        return sorted(
+            t.node_name for t in done_for(User.objects.get(username=username))
+        )
+
+    assert todo("xiexiaoyan") == [_case("dibao-lixiuying").number]
+    assert todo("caoying") == [_case("birth-zhaoli").number]
+    assert todo("fengjianping") == todo("tanghui") == [_case("dibao-wangxiulan").number]
+    assert done("songjia") == ["城关镇审核", "城关镇审核"]
+    assert done("yuanzhiyong") == ["西山乡审核"]
+    assert done("fengjianping") == ["县民政局审批", "县民政局审批"]
+    assert done("jiangwei") == ["承办科室审核"]
+    assert done("caoying") == ["承办科室审查", "承办科室审核"]
+    # The township's 不同意 travels on with its reasons to the denial.
+    denied = _case("dibao-sunzhiqiang")
+    opinions = Task.objects.filter(instance_id=denied.process_instance_id)
+    assert sorted(opinions.values_list("node_id", "outcome")) == [
+        ("county_review", "reject"),
+        ("town_xishan", "reject"),
+    ]
+    assert denied.state == Case.State.DENIED
 
 
 def test_corrections_refusals_and_withdrawals_are_on_record(loaded):
@@ -226,11 +265,20 @@ def test_demo_cases_are_handled_by_the_staff_who_may_and_dated_weeks_back(loaded
         ("review", "wangwu"),
         ("review", "yangfan"),
         ("review", "guoting"),
+        ("review", "caoying"),
+        ("review", "jiangwei"),
         ("planning_review", "guoting"),
         ("drawing_review", "yangfan"),
         ("lead_review", "machao"),
+        ("town_chengguan", "songjia"),
+        ("town_xishan", "yuanzhiyong"),
+        ("county_review", "fengjianping"),
         ("leader", "sunqi"),
     }
+    # Every concluded case of an item with a process went through it.
+    concluded = Case.objects.filter(state__in=["approved", "denied"])
+    assert not concluded.filter(process_instance=None).exists()
+    assert not concluded.exclude(process_instance__state="completed").exists()
     oldest = Case.objects.exclude(submitted_at=None).order_by("submitted_at").first()
     assert now - oldest.submitted_at > timedelta(days=30)
     assert not Case.objects.filter(submitted_at__gt=now).exists()
