@@ -1,14 +1,17 @@
 """好差评 demo data for `egov demo`: the service hall's numbered windows (from
-the demo items' 办理窗口), and ratings of the demo cases that have concluded,
-so the reports and the 整改工单 list are not empty.
+the demo items' 办理窗口, and the centre's own 综合受理窗口), two of them with a
+window clerk on duty, and ratings of the demo cases that have concluded, so the
+reports and the 整改工单 list are not empty.
 
-Idempotent: windows are found by code, and rated cases are skipped.
+Idempotent: windows are found by code (whoever is on duty is set only when a
+window is created, so changes made on the pages survive a reload), and rated
+cases are skipped.
 """
 
 import re
 from collections import Counter
 
-from egov.identity.models import Organization
+from egov.identity.models import Organization, User
 from egov.supervision.models import ServiceRating, ServiceWindow
 
 WINDOW_RE = re.compile(r"^(\d+)号窗口（([^）]+)）")
@@ -23,8 +26,17 @@ DEMO_RATINGS = [
 ]
 
 
+# The centre's own window, where its clerk takes applications for every
+# department (一窗受理).
+CENTRE_WINDOWS = [("hall-02", "2号窗口（综合受理窗口）", "139921-120")]
+
+# Who is on duty when the demo starts: window code -> username.
+ON_DUTY = {"hall-01": "liuyang", "hall-02": "lisi"}
+
+
 def demo_windows() -> list[tuple[str, str, str]]:
-    """(code, name, organization code) of the windows the demo items name."""
+    """(code, name, organization code) of the windows the demo items name,
+    and the centre's own."""
     from egov.servicehall.demo import ITEMS
 
     windows = {}
@@ -37,6 +49,8 @@ def demo_windows() -> list[tuple[str, str, str]]:
         windows.setdefault(
             code, (code, f"{number}号窗口（{purpose}）", spec.organization)
         )
+    for code, name, organization in CENTRE_WINDOWS:
+        windows.setdefault(code, (code, name, organization))
     return sorted(windows.values())
 
 
@@ -51,11 +65,20 @@ def _load_windows(created: Counter) -> None:
         org.code: org
         for org in Organization.objects.filter(code__in={s[2] for s in specs})
     }
+    staff = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=ON_DUTY.values(), kind=User.Kind.STAFF, is_active=True
+        )
+    }
     for code, name, org_code in specs:
         if code in existing or org_code not in organizations:
             continue
         ServiceWindow.objects.create(
-            code=code, name=name, organization=organizations[org_code]
+            code=code,
+            name=name,
+            organization=organizations[org_code],
+            staff=staff.get(ON_DUTY.get(code, "")),
         )
         created["windows"] += 1
 

@@ -1,6 +1,7 @@
-"""好差评 writes: rating a concluded case or a window visit, and the
-department's rectification of an unsatisfied rating (call-backs, the reply to
-the rater, closing, the appeal and its review).
+"""好差评 writes: rating a concluded case (online, or by phone through 回访
+staff) or a window visit, and the department's rectification of an
+unsatisfied rating (call-backs, the reply to the rater, closing, the appeal and
+its review).
 
 Every action runs in one transaction behind `audited`, checks who may act and
 in which state, and writes its audit entry; a refusal raises ActionError with
@@ -31,17 +32,20 @@ from egov.supervision.models import (
     ServiceWindow,
 )
 from egov.supervision.permissions import supervision_policy
+from egov.supervision.window_actions import ACTION_LABELS as WINDOW_ACTION_LABELS
 
 logger = logging.getLogger("egov.supervision")
 
 ACTION_LABELS = {
     "supervision.rate_case": gettext_lazy("评价办件"),
+    "supervision.rate_case_by_phone": gettext_lazy("登记电话评价"),
     "supervision.rate_window": gettext_lazy("评价窗口服务"),
     "supervision.record_callback": gettext_lazy("记录整改回访"),
     "supervision.reply_rectification": gettext_lazy("答复评价人"),
     "supervision.close_rectification": gettext_lazy("办结整改工单"),
     "supervision.appeal_rating": gettext_lazy("申诉差评"),
     "supervision.review_appeal": gettext_lazy("审核差评申诉"),
+    **WINDOW_ACTION_LABELS,
 }
 
 State = Rectification.State
@@ -147,6 +151,80 @@ def _after_rating(rating: ServiceRating, now: datetime) -> Rectification | None:
     return None
 
 
+def _rate_concluded_case(
+    *,
+    actor,
+    case,
+    level,
+    comment,
+    tags,
+    channel: str,
+    already_rated,
+    audit_action: str,
+    event_note,
+    event_detail: dict | None = None,
+    audit_detail: dict | None = None,
+) -> ServiceRating:
+    """What every channel's rating of a case shares, once the caller has
+    checked who may rate: the case must be concluded and not yet rated (once
+    per case, whatever the channel; `already_rated` is the refusal's message),
+    the rating is the applicant's, 不满意 and 非常不满意 open a rectification,
+    and the case timeline and the audit log get their entries.
+
+    `event_note(rating)` gives the timeline's note; `event_detail` and
+    `audit_detail` add to the level and tags both record."""
+    from egov.servicehall.case_common import add_event
+    from egov.servicehall.models import Case
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_concluded:
+        raise ActionError(
+            _("办件办结后才能评价"), code="case_not_concluded", target=case
+        )
+    if channel not in ServiceRating.Channel.values:
+        raise ActionError(_("评价渠道无效"), code="bad_channel", target=case)
+    if ServiceRating.objects.filter(case=case).exists():
+        raise ActionError(already_rated, code="already_rated", target=case)
+    level, comment, tags = _clean_rating(level, comment, tags)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            rating = ServiceRating.objects.create(
+                case=case,
+                organization_id=case.organization_id,
+                item_id=case.item_id,
+                staff_id=case.accepted_by_id,
+                rater_id=case.applicant_id,
+                level=level,
+                comment=comment,
+                tags=tags,
+                channel=channel,
+            )
+    except IntegrityError:
+        raise ActionError(already_rated, code="already_rated", target=case) from None
+    rectification = _after_rating(rating, now)
+    add_event(
+        case,
+        "rated",
+        actor=actor,
+        note=event_note(rating),
+        public_note=_("申请人已评价"),
+        detail={"level": level, "tags": tags, **(event_detail or {})},
+    )
+    record(
+        actor=actor,
+        action=audit_action,
+        target=case,
+        detail={
+            "level": level,
+            "tags": tags,
+            "rectification": rectification.pk if rectification else None,
+            **(audit_detail or {}),
+        },
+    )
+    return rating
+
+
 @audited("supervision.rate_case", target_kwarg="case")
 def rate_case(
     *,
@@ -159,65 +237,112 @@ def rate_case(
 ) -> ServiceRating:
     """The applicant rates their concluded case, once. 不满意 and 非常不满意
     open a rectification for the case's implementing organization."""
-    from egov.servicehall.case_common import add_event
-    from egov.servicehall.models import Case
-
     if actor is None or not actor.is_authenticated or case.applicant_id != actor.pk:
         raise PermissionDenied(_("只有办件的申请人可以评价"), target=case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not case.is_concluded:
-        raise ActionError(
-            _("办件办结后才能评价"), code="case_not_concluded", target=case
-        )
-    if channel not in ServiceRating.Channel.values:
-        raise ActionError(_("评价渠道无效"), code="bad_channel", target=case)
-    if ServiceRating.objects.filter(case=case).exists():
-        raise ActionError(
-            _("您已评价过此办件，每个办件只能评价一次"),
-            code="already_rated",
-            target=case,
-        )
-    level, comment, tags = _clean_rating(level, comment, tags)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            rating = ServiceRating.objects.create(
-                case=case,
-                organization_id=case.organization_id,
-                item_id=case.item_id,
-                staff_id=case.accepted_by_id,
-                rater=actor,
-                level=level,
-                comment=comment,
-                tags=tags,
-                channel=channel,
-            )
-    except IntegrityError:
-        raise ActionError(
-            _("您已评价过此办件，每个办件只能评价一次"),
-            code="already_rated",
-            target=case,
-        ) from None
-    rectification = _after_rating(rating, now)
-    add_event(
-        case,
-        "rated",
+    return _rate_concluded_case(
         actor=actor,
-        note=_("评价：%(level)s") % {"level": rating.get_level_display()},
-        public_note=_("申请人已评价"),
-        detail={"level": level, "tags": tags},
+        case=case,
+        level=level,
+        comment=comment,
+        tags=tags,
+        channel=channel,
+        already_rated=_("您已评价过此办件，每个办件只能评价一次"),
+        audit_action="supervision.rate_case",
+        event_note=lambda rating: (
+            _("评价：%(level)s") % {"level": rating.get_level_display()}
+        ),
     )
-    record(
+
+
+@audited("supervision.rate_case_by_phone", target_kwarg="case")
+def rate_case_by_phone(
+    *,
+    actor,
+    case,
+    level,
+    called_at,
+    consented: bool,
+    comment: str = "",
+    tags=(),
+) -> ServiceRating:
+    """电话评价: 回访 staff record the rating the applicant of a concluded case
+    gave on the phone at `called_at`, with the applicant's consent to have it
+    recorded for them. The rating is the applicant's (channel 电话评价), under
+    the same rules as rating online: once per case, whatever the channel, and
+    不满意 or 非常不满意 open a rectification. The applicant is told by site
+    message and SMS, so a rating they did not give does not go unnoticed."""
+    from egov.servicehall.notify import notify_applicant
+
+    supervision_policy.require(actor, "record_phone_rating", case)
+    if case.applicant_id is None:
+        raise ActionError(
+            _("申请人没有平台账号，无法为其登记评价"),
+            code="no_applicant_account",
+            target=case,
+        )
+    if actor.pk in (case.applicant_id, case.accepted_by_id):
+        raise ActionError(
+            _("不能为本人申请或本人受理的办件登记评价"),
+            code="own_case",
+            target=case,
+        )
+    if consented is not True:
+        message = _("请确认申请人同意由回访人员代为登记本次评价")
+        raise ActionError(
+            message, code="consent_required", fields={"consented": message}
+        )
+    called_at = _called_at(called_at, case)
+    shown_at = timezone.localtime(called_at).strftime("%Y-%m-%d %H:%M")
+    rating = _rate_concluded_case(
         actor=actor,
-        action="supervision.rate_case",
-        target=case,
-        detail={
-            "level": level,
-            "tags": tags,
-            "rectification": rectification.pk if rectification else None,
+        case=case,
+        level=level,
+        comment=comment,
+        tags=tags,
+        channel=ServiceRating.Channel.PHONE,
+        already_rated=_("该办件已有评价，每个办件只能评价一次"),
+        audit_action="supervision.rate_case_by_phone",
+        event_note=lambda rating: (
+            _("电话回访评价：%(level)s（回访时间%(at)s，申请人同意代为登记）")
+            % {"level": rating.get_level_display(), "at": shown_at}
+        ),
+        event_detail={
+            "channel": ServiceRating.Channel.PHONE,
+            "called_at": called_at.isoformat(),
+            "consented": True,
         },
+        audit_detail={"called_at": called_at.isoformat(), "consented": True},
+    )
+    notify_applicant(
+        case,
+        "rated_by_phone",
+        title=_("电话回访评价已登记：%(number)s") % {"number": case.number},
+        body=_(
+            "根据%(at)s的电话回访，您对本办件的评价已登记为“%(level)s”。"
+            "如与您的意见不符，请联系政务服务中心。"
+        )
+        % {"at": shown_at, "level": rating.get_level_display()},
     )
     return rating
+
+
+def _called_at(value, case) -> datetime:
+    """The call time: given, not in the future, not before the case
+    concluded (forms give minutes, so the minute it concluded counts)."""
+    if not isinstance(value, datetime):
+        message = _("请填写回访时间")
+        raise ActionError(
+            message, code="called_at_required", fields={"called_at": message}
+        )
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    concluded = case.concluded_at
+    if concluded is not None:
+        concluded = concluded.replace(second=0, microsecond=0)
+    if value > timezone.now() or (concluded is not None and value < concluded):
+        message = _("回访时间应在办结之后、当前时间之前")
+        raise ActionError(message, code="bad_called_at", fields={"called_at": message})
+    return value
 
 
 @audited("supervision.rate_window", target_kwarg="window")

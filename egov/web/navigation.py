@@ -84,10 +84,16 @@ INTERNAL_MENU = [
                 "supervision.view_servicerating",
             ),
             Item(
-                _("窗口评价码"),
+                _("服务窗口"),
                 "rectifications:windows",
                 "qr-code",
                 "supervision.view_servicewindow",
+            ),
+            Item(
+                _("电话回访"),
+                "rectifications:phone",
+                "telephone",
+                "supervision.add_servicerating",
             ),
         ],
     ),

@@ -1,5 +1,6 @@
-"""The supervision policy's role-by-action matrix on a rectification and a
-window of 市场监管局, and the permissions the built-in roles receive."""
+"""The supervision policy's role-by-action matrix on a rectification, a
+window, a concluded case and the organization of 市场监管局, and the
+permissions the built-in roles receive."""
 
 import pytest
 
@@ -16,19 +17,24 @@ from tests.supervision import factories
 
 ALL = set(ACTIONS)
 STAFF_READ = {"view_rectification", "view_reports", "export_reports"}
+WINDOW_ACTIONS = {"view_windows", "change_window", "take_window"}
+RUN_WINDOWS = {"create_window", "change_window"}
 
-# Who may do what to an unsatisfied rating's rectification of 市场监管局 and to
-# its 3号窗口.
+# Who may do what to an unsatisfied rating's rectification of 市场监管局, to
+# its 3号窗口, to one of its concluded cases (电话评价) and to the bureau itself
+# (opening a window there).
 MATRIX = {
     # 审批人员 of 市场监管局: handles the department's rectifications.
     "wangwu": {"view_rectification", "handle_rectification"},
-    # Head of 市场监管局: 审批人员, 分管领导 and 机构管理员 of the bureau.
+    # Head of 市场监管局: 审批人员, 分管领导 and 机构管理员 of the bureau, who
+    # runs its windows.
     "zhaoliu": {
         "view_rectification",
         "handle_rectification",
         "view_reports",
         "export_reports",
         "view_windows",
+        *RUN_WINDOWS,
     },
     # 分管领导 at the county government: the departments below it.
     "sunqi": {
@@ -37,8 +43,9 @@ MATRIX = {
         "view_reports",
         "export_reports",
     },
-    # 监察员 of the county: reviews appeals, reads everything, handles nothing.
-    "zhouba": ALL - {"handle_rectification"},
+    # 监察员 of the county: reviews appeals, reads everything, records phone
+    # ratings; handles no rectification and runs no window.
+    "zhouba": ALL - {"handle_rectification", "take_window"} - RUN_WINDOWS,
     # 窗口受理人员 and the administrator of the service centre: another
     # organization's window.
     "lisi": set(),
@@ -54,7 +61,22 @@ MATRIX = {
 def targets(county):
     case = factories.case(county)
     rating = actions.rate_case(actor=county.people.zhangsan, case=case, level=1)
-    return {"rect": rating.rectification, "window": county.window}
+    return {
+        "rect": rating.rectification,
+        "window": county.window,
+        "case": factories.case(county),
+        "organization": county.orgs.market,
+    }
+
+
+def _target(targets, action: str):
+    if action in WINDOW_ACTIONS:
+        return targets["window"]
+    if action == "create_window":
+        return targets["organization"]
+    if action == "record_phone_rating":
+        return targets["case"]
+    return targets["rect"]
 
 
 @pytest.mark.parametrize("person", sorted(MATRIX))

@@ -3,6 +3,7 @@ visit from the code on the counter, and one's own ratings with the replies."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -10,39 +11,14 @@ from django.views.decorators.http import require_http_methods
 from egov.core.errors import ActionError
 from egov.supervision import rating_actions as actions
 from egov.supervision import rating_queries as queries
-from egov.supervision.models import Level
-from egov.supervision.rating_forms import RatingForm, apply_errors, tag_groups
+from egov.supervision import window_queries
+from egov.supervision.rating_forms import RatingForm, apply_errors, rating_choices
 
 T = "supervision/public/"
 
-LEVEL_ICONS = {
-    5: "emoji-laughing",
-    4: "emoji-smile",
-    3: "emoji-neutral",
-    2: "emoji-frown",
-    1: "emoji-angry",
-}
-
 
 def _form_context(form) -> dict:
-    chosen = form["level"].value() if form.is_bound else None
-    picked = set(form["tags"].value() or []) if form.is_bound else set()
-    return {
-        "form": form,
-        "levels": [
-            {
-                "value": level,
-                "label": Level(level).label,
-                "icon": LEVEL_ICONS[level],
-                "checked": str(chosen) == str(level),
-            }
-            for level in sorted(Level.values, reverse=True)
-        ],
-        "tag_groups": [
-            {**group, "picked": [tag for tag in group["tags"] if tag in picked]}
-            for group in tag_groups()
-        ],
-    }
+    return {"form": form, **rating_choices(form)}
 
 
 def _submit(request, form, rate) -> bool:
@@ -90,10 +66,15 @@ def rate_case(request, number):
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def rate_window(request, code):
-    window = queries.get_public_window(code)
+    window = window_queries.get_window_by_code(code)
+    if not window.is_active:
+        # The code may still hang on a closed counter: say so before asking
+        # anyone to sign in, as a 404.
+        return render(request, T + "window_closed.html", {"window": window}, status=404)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     form = RatingForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
