@@ -267,6 +267,10 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "egov.web.storage.RememberingStaticFilesStorage"},
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # A file cache by default, so that every worker process of one machine sees the

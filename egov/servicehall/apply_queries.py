@@ -9,14 +9,18 @@ case of someone else answers Http404, the same as one that does not exist.
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from uuid import uuid4
 
+from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from egov.core.models import StoredFile
 from egov.core.timelimits import remaining_display
+from egov.core.workdays import current_calendar
 from egov.eforms import queries as form_queries
 from egov.servicehall import case_common
 from egov.servicehall.apply_permissions import applicant_audience, applicant_policy
@@ -316,19 +320,77 @@ def public_progress(number: str, lookup_code: str) -> dict | None:
     None when they do not match a submitted case (whether the number is
     missing or the code is wrong). Never personal data: the item, the state,
     the handling organization, the time left and the public notes of the
-    timeline."""
+    timeline.
+
+    People refresh this page many times while they wait, so what it shows is
+    kept in the shared cache per case (case_common.progress_key) until the
+    case's timeline changes (case_common.add_event drops it when its
+    transaction commits), the working-day calendar changes, or
+    PROGRESS_CACHE_SECONDS pass. Only the time left is worked out on every
+    read, from the kept deadline and the current time, so it is never stale.
+    The lookup code is kept as a keyed digest, not as entered."""
     number = (number or "").strip()[:32]
     code = (lookup_code or "").strip().upper()[:8]
     if not number or not code:
         return None
+    key = case_common.progress_key(number)
+    calendar = current_calendar().token
+    digest = _code_digest(number, code)
+    entry = cache.get(key)
+    if (
+        entry is None
+        or entry["calendar"] != calendar
+        or not secrets.compare_digest(entry["digest"], digest)
+    ):
+        # A mismatch reads the database again rather than trusting the cache:
+        # misses are few (and limited per address), and a kept entry can
+        # then never hide a case.
+        entry = _progress_entry(number, calendar)
+        if entry is None:
+            return None
+        cache.set(key, entry, PROGRESS_CACHE_SECONDS)
+        if not secrets.compare_digest(entry["digest"], digest):
+            return None
+    deadline = entry["deadline"]
+    return {
+        "number": entry["number"],
+        "version": entry["version"],
+        "item": entry["item"],
+        "state": Case.State(entry["state_code"]).label,
+        "state_code": entry["state_code"],
+        "organization": entry["organization"],
+        "submitted_at": entry["submitted_at"],
+        "concluded_at": entry["concluded_at"],
+        "time_left": (remaining_display(deadline, timezone.now()) if deadline else ""),
+        "events": [
+            {
+                "at": at,
+                "kind": CaseEvent.Kind(kind).label,
+                "organization": organization,
+                "note": note,
+            }
+            for at, kind, organization, note in entry["events"]
+        ],
+    }
+
+
+# How long the public progress of a case stays in the cache at most.
+PROGRESS_CACHE_SECONDS = 60
+
+
+def _code_digest(number: str, code: str) -> str:
+    return salted_hmac("egov.servicehall.lookup", f"{number}:{code}").hexdigest()
+
+
+def _progress_entry(number: str, calendar: str) -> dict | None:
+    """The cacheable part of a case's public progress, read from the
+    database (None when no submitted case has that number)."""
     case = (
         Case.objects.filter(number=number)
         .select_related("item_version", "organization")
         .first()
     )
-    if case is None or not secrets.compare_digest(
-        case.lookup_code.encode(), code.encode()
-    ):
+    if case is None or not case.lookup_code:
         return None
     due = case_common.deadline(case) if not case.is_concluded else {}
     events = (
@@ -337,21 +399,24 @@ def public_progress(number: str, lookup_code: str) -> dict | None:
         .order_by("at", "id")
     )
     return {
+        "digest": _code_digest(case.number, case.lookup_code),
+        "calendar": calendar,
+        # Names this reading: the page keeps its rendering per version.
+        "version": uuid4().hex,
         "number": case.number,
         "item": case.item_version.name,
-        "state": case.get_state_display(),
         "state_code": case.state,
         "organization": case.organization.name,
         "submitted_at": case.submitted_at,
         "concluded_at": case.concluded_at,
-        "time_left": time_left(due),
+        "deadline": due.get("promised") or due.get("statutory"),
         "events": [
-            {
-                "at": event.at,
-                "kind": event.get_kind_display(),
-                "organization": event.organization.name if event.organization else "",
-                "note": event.public_note,
-            }
+            (
+                event.at,
+                event.kind,
+                event.organization.name if event.organization else "",
+                event.public_note,
+            )
             for event in events
         ],
     }

@@ -12,6 +12,7 @@ for the public progress lookup.
 import secrets
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,6 +42,11 @@ def next_case_number(case: Case, at: datetime | None = None) -> str:
     return f"{prefix}{day:%Y%m%d}{sequence.last:05d}"
 
 
+def progress_key(number: str) -> str:
+    """The cache key of a case's public progress (apply_queries.public_progress)."""
+    return f"egov:hall:progress:{number}"
+
+
 def add_event(
     case: Case,
     kind: str,
@@ -52,8 +58,10 @@ def add_event(
     detail: dict | None = None,
 ) -> CaseEvent:
     """Append one line to the case's timeline. `public_note` is what anyone
-    with the number and lookup code may read: never personal data."""
-    return CaseEvent.objects.create(
+    with the number and lookup code may read: never personal data. Every
+    change the public lookup shows comes with a timeline line, so this is
+    where its cached copy is dropped (when the transaction commits)."""
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -62,6 +70,10 @@ def add_event(
         public_note=public_note[:300],
         detail=detail or {},
     )
+    if case.number:
+        number = case.number
+        transaction.on_commit(lambda: cache.delete(progress_key(number)))
+    return event
 
 
 def statutory_subject(case: Case) -> str:
