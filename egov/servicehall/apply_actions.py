@@ -182,11 +182,13 @@ def _check_form_size(form_data) -> dict | None:
     if not isinstance(form_data, dict) or _has_nul(form_data):
         raise ActionError(_("申请表数据格式不正确"), code="invalid_form_data")
     try:
-        # No NaN or Infinity: JSON columns refuse them.
+        # No NaN or Infinity: JSON columns refuse them; no lone surrogates:
+        # UTF-8 cannot hold them.
         text = json.dumps(form_data, ensure_ascii=False, allow_nan=False)
-    except ValueError:
+        size = len(text.encode())
+    except (ValueError, UnicodeEncodeError):
         raise ActionError(_("申请表数据格式不正确"), code="invalid_form_data") from None
-    if len(text.encode()) > MAX_FORM_BYTES:
+    if size > MAX_FORM_BYTES:
         raise ActionError(_("申请表内容过多（不能超过64 KB）"), code="form_too_large")
     return form_data
 

@@ -2,15 +2,22 @@
 plainly wrong at the field (an ID number or USCC with a bad check character,
 a mobile number of the wrong shape); the apply actions check the rules."""
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core import jsonin
 from egov.core.validators import validate_id_number, validate_mobile, validate_uscc
 from egov.identity.forms_admin import BootstrapMixin
-from egov.servicehall.apply_actions import BASIC_NOTE_KEY, BASIC_NOTE_MAX
+from egov.servicehall.apply_actions import (
+    BASIC_NOTE_KEY,
+    BASIC_NOTE_MAX,
+    MAX_FORM_BYTES,
+)
 from egov.servicehall.models import Audience
+
+# The form data arrives as JSON text; escapes may make it longer than what is
+# stored, which apply_actions limits to MAX_FORM_BYTES.
+FORM_TEXT_LIMIT = 2 * MAX_FORM_BYTES
 
 
 class ApplicantForm(BootstrapMixin, forms.Form):
@@ -81,13 +88,15 @@ class ApplicantForm(BootstrapMixin, forms.Form):
         text = self.cleaned_data.get("form_data") or ""
         if self.basic or not text:
             return None
+        wrong = _("申请表数据格式不正确")
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
-            raise forms.ValidationError(_("申请表数据格式不正确")) from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError(_("申请表数据格式不正确"))
-        return data
+            return jsonin.parse_json(
+                text,
+                max_bytes=FORM_TEXT_LIMIT,
+                messages={jsonin.INVALID: wrong, jsonin.NOT_OBJECT: wrong},
+            )
+        except jsonin.BadJSON as exc:
+            raise forms.ValidationError(exc.message) from None
 
     def applicant(self) -> dict:
         return {

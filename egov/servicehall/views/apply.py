@@ -7,7 +7,6 @@ Thin: each view parses input, calls one apply action or query, and renders.
 Anything of someone else's answers 404.
 """
 
-import json
 import uuid
 
 from django.conf import settings
@@ -20,12 +19,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.core import jsonin
 from egov.core.errors import ActionError
 from egov.core.files import KINDS, MATERIALS, file_response, format_size
 from egov.core.middleware import client_ip
 from egov.servicehall import apply_actions as actions
 from egov.servicehall import apply_queries as queries
 from egov.servicehall import catalog_queries
+from egov.servicehall.apply_actions import MAX_FORM_BYTES
 from egov.servicehall.apply_forms import ApplicantForm, LookupForm, WithdrawForm
 from egov.servicehall.apply_permissions import applicant_audience, applicant_policy
 from egov.servicehall.models import Case
@@ -237,12 +238,18 @@ def form_json(request, ref):
     if item_form is None:
         raise Http404
     if request.method == "POST":
+        wrong = _("请求格式不正确")
         try:
-            body = json.loads(request.body.decode("utf-8"))
-            data = body.get("data") if isinstance(body, dict) else None
+            # The envelope {"data": {...}} around at most the form's own limit.
+            body = jsonin.parse_json_body(
+                request,
+                max_bytes=2 * MAX_FORM_BYTES,
+                messages={jsonin.INVALID: wrong, jsonin.NOT_OBJECT: wrong},
+            )
+            data = body.get("data")
+            if not isinstance(data, dict):
+                raise ActionError(wrong, code="invalid_form_data")
             actions.save_draft(actor=request.user, case=case, form_data=data)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return JsonResponse({"message": _("请求格式不正确")}, status=400)
         except ActionError as exc:
             return JsonResponse(
                 {"message": str(exc.message), "errors": {}}, status=exc.status
