@@ -145,9 +145,13 @@ class ServiceRating(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The applicant's account. A phone rating of a case entered at a window
+    # for an applicant without an account has none: the case names them.
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("评价人"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="service_ratings",
     )
@@ -162,6 +166,18 @@ class ServiceRating(models.Model):
     # on record, marked, and leaves the statistics.
     excluded = models.BooleanField(_("不计入统计"), default=False)
     excluded_reason = models.CharField(_("不计入原因"), max_length=500, blank=True)
+    # 电话评价 only: the 回访 staff who recorded it, when the applicant was
+    # called, and that the applicant agreed to have it recorded for them.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    called_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    consented = models.BooleanField(_("申请人同意代为登记"), default=False)
 
     data_scope_fields = {
         "organization": "organization",
@@ -182,6 +198,26 @@ class ServiceRating(models.Model):
                 condition=Q(case__isnull=False) | Q(window__isnull=False),
                 name="supervision_rating_of_case_or_window",
             ),
+            # A phone rating says who recorded it, when the applicant was
+            # called and that they consented; one given online or at a
+            # window is the rater's own and carries none of that.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        channel="phone",
+                        recorded_by__isnull=False,
+                        called_at__isnull=False,
+                        consented=True,
+                    )
+                    | Q(
+                        channel__in=["web", "window"],
+                        rater__isnull=False,
+                        recorded_by__isnull=True,
+                        called_at__isnull=True,
+                    )
+                ),
+                name="supervision_rating_phone_facts_or_rater",
+            ),
         ]
         permissions = [("export_servicerating", _("导出好差评统计"))]
 
@@ -197,6 +233,16 @@ class ServiceRating(models.Model):
     @property
     def is_unsatisfied(self) -> bool:
         return self.level in UNSATISFIED_LEVELS
+
+    @property
+    def rater_name(self) -> str:
+        """Who gave the rating: the rater's name, or for an applicant without
+        an account the applicant named on the case."""
+        if self.rater_id is not None:
+            return self.rater.real_name or self.rater.username
+        if self.case_id is not None:
+            return self.case.applicant_name
+        return ""
 
 
 class Rectification(models.Model):

@@ -164,15 +164,18 @@ def _rate_concluded_case(
     event_note,
     event_detail: dict | None = None,
     audit_detail: dict | None = None,
+    rating_fields: dict | None = None,
 ) -> ServiceRating:
     """What every channel's rating of a case shares, once the caller has
     checked who may rate: the case must be concluded and not yet rated (once
     per case, whatever the channel; `already_rated` is the refusal's message),
-    the rating is the applicant's, 不满意 and 非常不满意 open a rectification,
-    and the case timeline and the audit log get their entries.
+    the rating is the applicant's (their account, none for an applicant
+    without one), 不满意 and 非常不满意 open a rectification, and the case
+    timeline and the audit log get their entries.
 
     `event_note(rating)` gives the timeline's note; `event_detail` and
-    `audit_detail` add to the level and tags both record."""
+    `audit_detail` add to the level and tags both record; `rating_fields`
+    are the channel's own fields of the rating."""
     from egov.servicehall.case_common import add_event
     from egov.servicehall.models import Case
 
@@ -199,9 +202,16 @@ def _rate_concluded_case(
                 comment=comment,
                 tags=tags,
                 channel=channel,
+                **(rating_fields or {}),
             )
     except IntegrityError:
-        raise ActionError(already_rated, code="already_rated", target=case) from None
+        # Rated meanwhile by another channel; any other broken rule is a bug
+        # in the caller and goes up as it is.
+        if ServiceRating.objects.filter(case=case).exists():
+            raise ActionError(
+                already_rated, code="already_rated", target=case
+            ) from None
+        raise
     rectification = _after_rating(rating, now)
     add_event(
         case,
@@ -269,17 +279,15 @@ def rate_case_by_phone(
     gave on the phone at `called_at`, with the applicant's consent to have it
     recorded for them. The rating is the applicant's (channel 电话评价), under
     the same rules as rating online: once per case, whatever the channel, and
-    不满意 or 非常不满意 open a rectification. The applicant is told by site
-    message and SMS, so a rating they did not give does not go unnoticed."""
+    不满意 or 非常不满意 open a rectification. It works as well for a case a
+    window entered for an applicant without an account: the rating then has
+    no rater account and the case names the applicant. The rating keeps who
+    recorded it, the call time and the consent. The applicant is told (site
+    message when they have an account, SMS to the case's contact phone when
+    there is one), so a rating they did not give does not go unnoticed."""
     from egov.servicehall.notify import notify_applicant
 
     supervision_policy.require(actor, "record_phone_rating", case)
-    if case.applicant_id is None:
-        raise ActionError(
-            _("申请人没有平台账号，无法为其登记评价"),
-            code="no_applicant_account",
-            target=case,
-        )
     if actor.pk in (case.applicant_id, case.accepted_by_id):
         raise ActionError(
             _("不能为本人申请或本人受理的办件登记评价"),
@@ -312,6 +320,7 @@ def rate_case_by_phone(
             "consented": True,
         },
         audit_detail={"called_at": called_at.isoformat(), "consented": True},
+        rating_fields={"recorded_by": actor, "called_at": called_at, "consented": True},
     )
     notify_applicant(
         case,
@@ -457,13 +466,46 @@ def record_callback(
     return callback
 
 
-def _tell_rater(rating: ServiceRating, title: str, body: str) -> None:
-    """The rater's site message and SMS: through the case's channel for a case
-    rating, directly for a window visit."""
-    if rating.case_id is not None:
-        from egov.servicehall.notify import notify_applicant
+def _send_sms_after_commit(phone: str, text: str, rating: ServiceRating) -> None:
+    def deliver():
+        try:
+            sms.send_sms(phone, text)
+        except Exception:
+            logger.exception("SMS for rating %s failed", rating.pk)
 
-        notify_applicant(rating.case, "rectified", title=title, body=body)
+    transaction.on_commit(deliver)
+
+
+# The reply quoted in a text message to an applicant without an account.
+SMS_REPLY_MAX_LENGTH = 300
+
+
+def _tell_rater(
+    rating: ServiceRating, title: str, body: str, *, organization: str
+) -> None:
+    """The rater's site message and SMS: through the case's channel for a case
+    rating, directly for a window visit. An applicant without an account
+    cannot log in to read the reply, so their SMS to the case's contact phone
+    carries the reply itself; no phone, no SMS."""
+    if rating.case_id is not None:
+        case = rating.case
+        if case.applicant_id is not None:
+            from egov.servicehall.notify import notify_applicant
+
+            notify_applicant(case, "rectified", title=title, body=body)
+            return
+        phone = case.contact_phone
+        if phone:
+            reply = body
+            if len(reply) > SMS_REPLY_MAX_LENGTH:
+                reply = reply[: SMS_REPLY_MAX_LENGTH - 1] + "…"
+            text = _("【%(site)s】%(org)s已答复您对办件%(number)s的评价：%(reply)s") % {
+                "site": settings.EGOV_SITE_NAME,
+                "org": organization,
+                "number": case.number,
+                "reply": reply,
+            }
+            _send_sms_after_commit(phone, text, rating)
         return
     from egov.workflow.models import Notification
 
@@ -484,14 +526,7 @@ def _tell_rater(rating: ServiceRating, title: str, body: str) -> None:
             "site": settings.EGOV_SITE_NAME,
             "title": title,
         }
-
-        def deliver():
-            try:
-                sms.send_sms(phone, text)
-            except Exception:
-                logger.exception("SMS for rating %s failed", rating.pk)
-
-        transaction.on_commit(deliver)
+        _send_sms_after_commit(phone, text, rating)
 
 
 @audited("supervision.reply_rectification", target_kwarg="rectification")
@@ -514,10 +549,12 @@ def reply_rectification(
     rectification.replied_by = actor
     rectification.save(update_fields=["reply", "replied_at", "replied_by"])
     rating = rectification.rating
+    organization = rectification.organization.name
     _tell_rater(
         rating,
-        _("%(org)s已答复您的评价") % {"org": rectification.organization.name},
+        _("%(org)s已答复您的评价") % {"org": organization},
         reply,
+        organization=organization,
     )
     record(
         actor=actor,

@@ -81,3 +81,23 @@ def case(
     row.contact_phone = applicant.phone
     row.save()
     return row
+
+
+def walk_in_case(
+    county, *, phone: str = "13999217788", organization=None, state=None
+) -> Case:
+    """A concluded case 李四 entered at the window for 刘桂兰, who has no
+    platform account: only the case names her and her contact phone."""
+    row = case(
+        county,
+        state=state or Case.State.APPROVED,
+        organization=organization,
+    )
+    row.applicant = None
+    row.applicant_name = "刘桂兰"
+    row.contact_name = "刘桂兰"
+    row.applicant_id_number = idf.id_number("19560303", seq=31)
+    row.contact_phone = phone
+    row.entered_by = county.people.lisi
+    row.save()
+    return row

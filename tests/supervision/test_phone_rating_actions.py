@@ -5,9 +5,11 @@ under the same rules as rating online (once per case, whatever the channel;
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from egov.audit.models import AuditEntry
+from egov.core import sms
 from egov.core.errors import ActionError, PermissionDenied
 from egov.identity import roles as builtin
 from egov.servicehall.models import Case, CaseEvent
@@ -52,6 +54,9 @@ def test_the_supervisor_records_the_applicants_rating_given_on_the_phone(county)
     rating.refresh_from_db()
     assert rating.channel == ServiceRating.Channel.PHONE
     assert rating.rater == county.people.zhangsan
+    assert rating.recorded_by == county.people.zhouba
+    assert rating.called_at == called_at
+    assert rating.consented is True
     assert rating.staff == county.people.wangwu
     assert rating.organization == county.orgs.market
     assert (rating.level, rating.tags, rating.comment) == (
@@ -198,15 +203,149 @@ def test_a_case_still_in_progress_is_not_rated_by_phone(county):
     assert not ServiceRating.objects.exists()
 
 
-def test_a_case_whose_applicant_has_no_account_is_not_rated_by_phone(county):
-    case = factories.case(county)
-    Case.objects.filter(pk=case.pk).update(applicant=None)
-    case.refresh_from_db()
+@pytest.fixture
+def outbox():
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+def test_a_walk_in_applicants_rating_is_recorded_without_a_rater_account(
+    county, outbox, django_capture_on_commit_callbacks
+):
+    case = factories.walk_in_case(county)
+    called_at = _called()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rating = _phone(county, case, level=4, tags=["一次办成"], called_at=called_at)
+
+    rating.refresh_from_db()
+    assert rating.rater is None
+    assert rating.rater_name == "刘桂兰"
+    assert rating.channel == ServiceRating.Channel.PHONE
+    assert rating.recorded_by == county.people.zhouba
+    assert rating.called_at == called_at
+    assert rating.consented is True
+    assert (rating.level, rating.tags, rating.staff) == (
+        4,
+        ["一次办成"],
+        county.people.wangwu,
+    )
+    assert not Rectification.objects.exists()
+    # No account, so no site message: the applicant hears of it by SMS.
+    assert not Notification.objects.filter(kind=Notification.Kind.CASE).exists()
+    assert outbox == [
+        (
+            "13999217788",
+            f"【示范县人民政府】电话回访评价已登记：{case.number}"
+            f"（办件编号{case.number}）",
+        )
+    ]
+    assert CaseEvent.objects.get(case=case, kind="rated").actor == (
+        county.people.zhouba
+    )
+    entry = AuditEntry.objects.get(action="supervision.rate_case_by_phone")
+    assert entry.outcome == "success"
+    assert entry.detail["called_at"] == called_at.isoformat()
+
+
+def test_a_walk_in_applicants_dissatisfied_rating_opens_a_rectification(county):
+    case = factories.walk_in_case(county)
+
+    rating = _phone(county, case, level=1, tags=["推诿扯皮"], comment="来回推")
+
+    rect = Rectification.objects.get()
+    assert rect.rating == rating
+    assert rect.organization == county.orgs.market
+    assert rect.state == Rectification.State.OPEN
+    assert Notification.objects.filter(
+        user=county.people.wangwu, title__startswith="新的好差评整改工单"
+    ).exists()
+
+
+def test_a_walk_in_case_without_a_contact_phone_is_rated_and_nobody_is_texted(
+    county, outbox, django_capture_on_commit_callbacks
+):
+    case = factories.walk_in_case(county, phone="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rating = _phone(county, case, level=5)
+
+    assert rating.pk is not None
+    assert outbox == []
+
+
+def test_a_walk_in_case_rated_by_phone_cannot_be_rated_again(county):
+    case = factories.walk_in_case(county)
+    _phone(county, case, level=5)
 
     with pytest.raises(ActionError) as refused:
-        _phone(county, case)
+        _phone(county, case, level=1)
 
-    assert refused.value.message == "申请人没有平台账号，无法为其登记评价"
+    assert refused.value.code == "already_rated"
+    assert list(ServiceRating.objects.values_list("level", flat=True)) == [5]
+
+
+def test_a_walk_in_case_is_not_rated_without_the_applicants_consent(county):
+    case = factories.walk_in_case(county)
+
+    with pytest.raises(ActionError) as refused:
+        _phone(county, case, level=2, consented=False)
+
+    assert refused.value.message == "请确认申请人同意由回访人员代为登记本次评价"
+    assert refused.value.fields == {
+        "consented": "请确认申请人同意由回访人员代为登记本次评价"
+    }
+    assert not ServiceRating.objects.exists()
+    assert not Rectification.objects.exists()
+
+
+def test_the_database_refuses_a_phone_rating_without_its_facts(county):
+    case = factories.walk_in_case(county)
+    fields = {
+        "case": case,
+        "organization": county.orgs.market,
+        "level": 4,
+        "channel": ServiceRating.Channel.PHONE,
+        "recorded_by": county.people.zhouba,
+        "called_at": _called(),
+        "consented": True,
+    }
+
+    for missing in ({"consented": False}, {"recorded_by": None}, {"called_at": None}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ServiceRating.objects.create(**{**fields, **missing})
+
+    ServiceRating.objects.create(**fields)
+    assert ServiceRating.objects.get().rater is None
+
+
+def test_the_database_refuses_an_online_or_window_rating_without_a_rater(county):
+    case = factories.case(county)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRating.objects.create(
+            case=case, organization=county.orgs.market, level=4, channel="web"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRating.objects.create(
+            window=county.window,
+            organization=county.orgs.market,
+            level=4,
+            channel="window",
+        )
+    # Nor may a rating given online carry a phone call's facts.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRating.objects.create(
+            case=case,
+            organization=county.orgs.market,
+            rater=county.people.zhangsan,
+            level=4,
+            channel="web",
+            recorded_by=county.people.zhouba,
+            called_at=_called(),
+        )
+
     assert not ServiceRating.objects.exists()
 
 

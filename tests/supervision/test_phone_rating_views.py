@@ -11,6 +11,7 @@ from django.utils import timezone
 from egov.audit.models import AuditEntry
 from egov.identity import roles as builtin
 from egov.servicehall.models import Case
+from egov.supervision import phone_rating_queries as phone_queries
 from egov.supervision import rating_actions as actions
 from egov.supervision.models import Rectification, ServiceRating
 from tests.identity import factories as idf
@@ -67,9 +68,13 @@ def test_the_recorded_tab_lists_phone_ratings_with_their_rectification(client, c
 
     page = _page(client.get("/staff/ratings/phone/", {"tab": "recorded"}))
 
+    rating = ServiceRating.objects.get()
+    called = timezone.localtime(rating.called_at).strftime("%Y-%m-%d %H:%M")
     assert case.number in page
     assert "非常不满意" in page
     assert "整改中" in page
+    assert "<th>回访时间</th><th>登记人</th>" in page
+    assert f'<td class="small text-nowrap">{called}</td>\n      <td>周八</td>' in page
 
 
 @pytest.mark.parametrize("person", ["wangwu", "zhaoliu", "lisi", "hemin", "zhangsan"])
@@ -145,7 +150,7 @@ def test_the_supervisor_records_a_rating_on_the_form(client, county):
     page = _page(posted)
     assert "电话评价已登记" in page
     assert 'id="sv-phone-recorded"' in page
-    assert "登记人：周八" in page
+    assert "登记人：周八 · 回访时间：" in page
     assert "已向责任部门派发整改工单。" in page
     assert 'name="level"' not in page
     rating = ServiceRating.objects.get()
@@ -244,9 +249,109 @@ def test_the_department_and_the_applicant_see_it_came_by_phone(client, county):
     client.force_login(county.people.zhangsan)
     own = _page(client.get(f"/hall/ratings/cases/{case.number}/"))
 
+    rating = ServiceRating.objects.get()
     assert case.number in listed
     assert "电话评价" in detail
-    assert "周八登记，申请人同意代为登记" in detail
-    assert '评价人</dt><dd class="col-sm-9">张三' in detail
+    called = timezone.localtime(rating.called_at).strftime("%Y-%m-%d %H:%M")
+    assert (
+        f'<dd class="col-sm-9" id="sv-phone-called-at">{called}'
+        '<span class="text-muted">（申请人同意代为登记）</span></dd>'
+    ) in detail
+    assert '<dd class="col-sm-9" id="sv-phone-recorded-by">周八</dd>' in detail
+    assert '评价人</dt><dd class="col-sm-9">张三</dd>' in detail
+    assert "无平台账号" not in detail
     assert "经电话回访登记" in own
     assert "责任部门将在规定时限内整改并答复您。" in own
+
+
+# --- applicants without an account (窗口代录) --------------------------------
+
+
+def test_a_walk_in_case_waits_for_a_call_and_one_out_of_scope_does_not(client, county):
+    walk_in = factories.walk_in_case(county)
+    neighbour = factories.walk_in_case(county, organization=county.orgs.neighbour)
+    rated = factories.walk_in_case(county)
+    actions.rate_case_by_phone(
+        actor=county.people.zhouba,
+        case=rated,
+        level=5,
+        called_at=timezone.now().replace(second=0, microsecond=0),
+        consented=True,
+    )
+    client.force_login(county.people.zhouba)
+
+    page = _page(client.get("/staff/ratings/phone/"))
+
+    assert list(phone_queries.cases_awaiting_rating(county.people.zhouba)) == [walk_in]
+    assert f'href="/staff/ratings/phone/{walk_in.number}/"' in page
+    assert "刘桂兰" in page
+    assert "无平台账号" in page
+    assert "139****7788" in page
+    assert "13999217788" not in page
+    assert neighbour.number not in page
+    assert rated.number not in page
+    assert client.get(f"/staff/ratings/phone/{neighbour.number}/").status_code == 404
+
+
+def test_the_supervisor_records_a_walk_in_applicants_rating_on_the_form(client, county):
+    case = factories.walk_in_case(county)
+    client.force_login(county.people.zhouba)
+
+    shown = _page(client.get(f"/staff/ratings/phone/{case.number}/"))
+    posted = client.post(
+        f"/staff/ratings/phone/{case.number}/",
+        {
+            "level": "2",
+            "tags": ["办理超时"],
+            "called_at": _minute(),
+            "consented": "on",
+        },
+        follow=True,
+    )
+
+    assert "无平台账号" in shown
+    assert "申请人没有平台账号，登记后将向办件的联系电话发送短信通知" in shown
+    page = _page(posted)
+    assert "电话评价已登记" in page
+    assert "登记人：周八 · 回访时间：" in page
+    rating = ServiceRating.objects.get()
+    assert (rating.rater, rating.recorded_by, rating.level) == (
+        None,
+        county.people.zhouba,
+        2,
+    )
+    assert Rectification.objects.get().rating == rating
+
+
+def test_without_consent_a_walk_in_rating_is_refused_on_the_form(client, county):
+    case = factories.walk_in_case(county)
+    client.force_login(county.people.zhouba)
+
+    response = client.post(
+        f"/staff/ratings/phone/{case.number}/",
+        {"level": "4", "called_at": _minute()},
+    )
+
+    assert response.status_code == 400
+    assert "请确认申请人同意由回访人员代为登记本次评价" in _page(response)
+    assert not ServiceRating.objects.exists()
+
+
+def test_the_department_sees_a_walk_in_rating_named_after_the_case(client, county):
+    case = factories.walk_in_case(county)
+    client.force_login(county.people.zhouba)
+    client.post(
+        f"/staff/ratings/phone/{case.number}/",
+        {"level": "1", "called_at": _minute(), "consented": "on"},
+    )
+    recorded = _page(client.get("/staff/ratings/phone/", {"tab": "recorded"}))
+    rect = Rectification.objects.get()
+
+    client.force_login(county.people.wangwu)
+    detail = _page(client.get(f"/staff/ratings/rectifications/{rect.pk}/"))
+
+    assert "刘桂兰" in recorded
+    assert "无平台账号" in recorded
+    assert '评价人</dt><dd class="col-sm-9">刘桂兰 <span' in detail
+    assert 'id="sv-no-account">无平台账号</span>' in detail
+    assert '<dd class="col-sm-9" id="sv-phone-recorded-by">周八</dd>' in detail

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from egov.audit.models import AuditEntry
+from egov.core import sms
 from egov.core.errors import ActionError, PermissionDenied
 from egov.supervision import rating_actions as actions
 from egov.supervision import rating_queries as queries
@@ -284,3 +285,94 @@ def test_a_window_rating_reply_reaches_the_rater_by_site_message(county):
     assert message.url == "/hall/ratings/mine/"
     mine = queries.my_ratings(county.people.chener)
     assert mine[0].reply["reply"] == "已对窗口人员进行批评教育"
+
+
+def _walk_in_rectification(county, **case_fields):
+    case = factories.walk_in_case(county, **case_fields)
+    rating = actions.rate_case_by_phone(
+        actor=county.people.zhouba,
+        case=case,
+        level=2,
+        called_at=timezone.now().replace(second=0, microsecond=0),
+        consented=True,
+    )
+    return rating.rectification
+
+
+def test_a_walk_in_applicant_gets_the_reply_itself_by_sms(
+    county, django_capture_on_commit_callbacks
+):
+    rect = _walk_in_rectification(county)
+    sms.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _callback(county, rect, contact="刘桂兰本人")
+        actions.reply_rectification(
+            actor=county.people.wangwu,
+            rectification=rect,
+            reply="已在窗口张贴材料清单，感谢您的监督。",
+        )
+        closed = actions.close_rectification(
+            actor=county.people.wangwu, rectification=rect
+        )
+
+    assert closed.state == State.CLOSED
+    assert sms.outbox == [
+        (
+            "13999217788",
+            "【示范县人民政府】示范县市场监督管理局已答复您对办件"
+            f"{rect.rating.case.number}的评价：已在窗口张贴材料清单，感谢您的监督。",
+        )
+    ]
+    assert not Notification.objects.filter(kind=Notification.Kind.CASE).exists()
+    sms.outbox.clear()
+
+
+def test_a_long_reply_is_shortened_in_the_walk_in_applicants_sms(
+    county, django_capture_on_commit_callbacks
+):
+    rect = _walk_in_rectification(county)
+    sms.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reply_rectification(
+            actor=county.people.wangwu, rectification=rect, reply="改" * 1000
+        )
+
+    [(phone, text)] = sms.outbox
+    assert text.endswith("：" + "改" * 299 + "…")
+    sms.outbox.clear()
+
+
+def test_a_walk_in_case_without_a_phone_is_replied_to_without_an_sms(
+    county, django_capture_on_commit_callbacks
+):
+    rect = _walk_in_rectification(county, phone="")
+    sms.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        replied = actions.reply_rectification(
+            actor=county.people.wangwu, rectification=rect, reply="已整改"
+        )
+
+    assert replied.reply == "已整改"
+    assert sms.outbox == []
+    assert AuditEntry.objects.filter(
+        action="supervision.reply_rectification", outcome="success"
+    ).exists()
+
+
+def test_a_walk_in_rating_can_be_appealed_and_set_aside(county):
+    rect = _walk_in_rectification(county)
+
+    actions.appeal_rating(
+        actor=county.people.wangwu, rectification=rect, reason="申请人未办理此事项"
+    )
+    reviewed = actions.review_appeal(
+        actor=county.people.zhouba, rectification=rect, uphold=True
+    )
+
+    assert reviewed.state == State.EXCLUDED
+    rect.rating.refresh_from_db()
+    assert rect.rating.excluded is True
+    assert rect.rating.rater is None

@@ -103,7 +103,6 @@ def _detail(request, rect, *, forms=None, status=200):
     context = {
         "rect": rect,
         "rating": rect.rating,
-        "phone": phone_queries.phone_record(rect.rating),
         "deadline": queries.rectification_deadline(rect),
         "callbacks": rect.callbacks.select_related("recorded_by"),
         "may_handle": may_handle,
@@ -524,7 +523,6 @@ def _phone_page(request, case, *, form=None, revealed=None, status=200):
     context = {
         "case": case,
         "rating": rating,
-        "phone": phone_queries.phone_record(rating) if rating else None,
         "revealed": revealed,
         "may_view_case": request.user.has_perm("servicehall.view_case"),
         **rating_choices(form),
