@@ -5,18 +5,21 @@ duty; 陈二 scans the window's code on a 375-px phone and rates the visit, and
 the rating names 李四. 李四 takes and leaves a window for his shift from his
 workbench. 周八 the supervisor calls 张三 about his concluded case, records
 his 不满意 by phone, and 王五 of 市场监管局 finds the rectification among his
-department's 整改工单.
+department's 整改工单. 周八 also calls 刘桂兰, whose case 李四 entered at the
+window (she has no account), records her 不满意, and 王五 replies to her: she
+gets the reply by SMS.
 """
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from egov.core import sms
 from egov.supervision import window_actions
 from egov.supervision.models import Rectification, ServiceRating, ServiceWindow
 from tests.e2e.test_designers import Problems
 from tests.identity.factories import no_staff_2fa
-from tests.supervision.factories import case, rating_county
+from tests.supervision.factories import case, rating_county, walk_in_case
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -176,7 +179,80 @@ def test_the_supervisor_records_a_phone_rating_and_the_department_gets_the_order
     desk.goto("/staff/")
     desk.get_by_role("link", name="整改工单").click()
     desk.get_by_role("link", name=concluded.number).click()
-    record = desk.locator("#sv-phone-record").inner_text()
-    assert "周八登记，申请人同意代为登记" in record
+    assert desk.locator("#sv-phone-recorded-by").inner_text() == "周八"
+    assert "申请人同意代为登记" in desk.locator("#sv-phone-called-at").inner_text()
     assert desk.url.endswith(f"/staff/ratings/rectifications/{rect.pk}/")
     desk_context.close()
+
+
+def test_a_walk_in_applicant_rated_by_phone_gets_the_departments_reply_by_sms(
+    page, browser, live_server
+):
+    county = rating_county()
+    concluded = walk_in_case(county)
+    problems = Problems(page).seen
+    sms.outbox.clear()
+
+    # 周八 finds 刘桂兰's case among those waiting for a call: she has no
+    # account, so only a phone rating can reach her.
+    _sign_in(page, live_server, county.people.zhouba)
+    page.goto("/staff/")
+    page.get_by_role("link", name="电话回访").click()
+    row = page.locator("#sv-awaiting tr", has_text=concluded.number)
+    assert "刘桂兰" in row.inner_text()
+    assert "无平台账号" in row.inner_text()
+    assert "139****7788" in row.inner_text()
+    row.get_by_role("link", name=f"登记办件{concluded.number}的评价").click()
+    assert "无平台账号" in page.locator("#sv-phone-applicant").inner_text()
+    page.get_by_role("button", name="查看完整电话").click()
+    page.locator("#sv-phone-number").get_by_text("13999217788").wait_for()
+
+    # He records her 不满意 with her consent.
+    form = page.locator("#sv-phone-form")
+    form.get_by_text("不满意", exact=True).click()
+    form.get_by_text("办理超时", exact=True).click()
+    form.get_by_label("申请人的意见（选填，500字以内）").fill("等了很久才办结")
+    form.get_by_label("申请人同意由回访人员代为登记本次评价").check()
+    form.get_by_role("button", name="登记评价").click()
+    page.get_by_text("电话评价已登记").wait_for()
+    recorded = page.locator("#sv-phone-recorded").inner_text()
+    assert "登记人：周八" in recorded
+    assert "回访时间：" in recorded
+
+    rating = ServiceRating.objects.get()
+    assert (rating.channel, rating.level, rating.rater) == ("phone", 2, None)
+    assert rating.recorded_by == county.people.zhouba
+    assert rating.consented is True
+    assert sms.outbox[-1][0] == "13999217788"
+
+    # The recorded tab lists the call with its time and who recorded it.
+    page.get_by_role("link", name="电话回访").first.click()
+    page.get_by_role("link", name="已登记的电话评价").click()
+    listed = page.locator("#sv-recorded tr", has_text=concluded.number).inner_text()
+    assert "刘桂兰" in listed
+    assert "周八" in listed
+
+    # 王五 of 市场监管局 handles the order and replies to her.
+    rect = Rectification.objects.get()
+    desk_context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    desk = desk_context.new_page()
+    desk.set_default_timeout(10_000)
+    _sign_in(desk, live_server, county.people.wangwu)
+    desk.goto("/staff/")
+    desk.get_by_role("link", name="整改工单").click()
+    desk.get_by_role("link", name=concluded.number).click()
+    assert desk.locator("#sv-no-account").inner_text() == "无平台账号"
+    assert desk.locator("#sv-phone-recorded-by").inner_text() == "周八"
+    desk.locator("#sv-reply-form textarea").fill("已优化办理流程，感谢您的监督。")
+    desk.locator("#sv-reply-form").get_by_role("button").click()
+    desk.locator("#sv-reply-text").wait_for()
+    assert desk.url.endswith(f"/staff/ratings/rectifications/{rect.pk}/")
+    desk_context.close()
+
+    assert sms.outbox[-1] == (
+        "13999217788",
+        "【示范县人民政府】示范县市场监督管理局已答复您对办件"
+        f"{concluded.number}的评价：已优化办理流程，感谢您的监督。",
+    )
+    assert problems == []
+    sms.outbox.clear()
