@@ -331,8 +331,16 @@ STAFF = [
     PersonSpec(
         "songjia", "宋佳", "13999210021", "139921100-001", "clerk", (roles.APPROVER,)
     ),
+    # 冯建平 also decides: 低保 and 高龄津贴 are granted by the county's 民政局
+    # (社会救助暂行办法 第十一条), so its head signs the decision, within his
+    # bureau (the leader role's scope is his organization's subtree).
     PersonSpec(
-        "fengjianping", "冯建平", "13999210022", "139921-109", "head", (roles.APPROVER,)
+        "fengjianping",
+        "冯建平",
+        "13999210022",
+        "139921-109",
+        "head",
+        (roles.APPROVER, roles.LEADER),
     ),
     PersonSpec(
         "tanghui",

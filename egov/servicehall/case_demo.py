@@ -28,9 +28,10 @@ Four shapes:
   a county leader. Limits: 12 + 6 of the 20 working days promised for 低保,
   5 + 3 of the 10 for 高龄津贴, leaving two days for the decision.
 
-After the process completes, the case waits for the decision (准予/不予) of a
-leader with decide_case; an item without a process waits for it right after
-acceptance.
+After the process completes, the case waits for the decision (准予/不予) of
+someone holding decide_case over it: a county leader, or for 低保 and 高龄津贴
+民政局's head (the bureau grants them); an item without a process waits for
+it right after acceptance.
 
 `load()` deploys what is missing through the workflow's own deploy action,
 by the demo's process administrator (陈静), like egov.workflow.demo;

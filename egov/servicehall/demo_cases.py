@@ -86,6 +86,9 @@ REVIEWERS = {
     "139921101-001": "xiexiaoyan",
     "139921200-001": "yuanzhiyong",
 }
+# Who decides a department's cases (else the county leader): 民政局 grants
+# 低保 and 高龄津贴 itself, signed by its head.
+DECIDERS = {"139921-109": "fengjianping"}
 # Who handles a department's 好差评 rectification (else the county leader).
 RECTIFIERS = {"139921-104": "wangwu", "139921-107": "yangfan"}
 
@@ -1254,7 +1257,7 @@ class Runner:
 
         clock.office_hours()
         return case_actions.decide_case(
-            actor=self.person(LEADER),
+            actor=self.person(DECIDERS.get(case.organization.code, LEADER)),
             case=case,
             decision=case_actions.APPROVE,
             reasons="申请材料齐全，符合法定条件，准予许可。",
@@ -1265,7 +1268,7 @@ class Runner:
 
         clock.office_hours()
         return case_actions.decide_case(
-            actor=self.person(LEADER),
+            actor=self.person(DECIDERS.get(case.organization.code, LEADER)),
             case=case,
             decision=case_actions.DENY,
             reasons=story.say["deny"],
@@ -1412,7 +1415,13 @@ def _start(story: Story, today, ceiling: datetime) -> datetime:
 
 
 def _playable(story: Story, people, versions) -> bool:
-    staff = {WINDOW_CLERK, LEADER, *REVIEWERS.values(), *RECTIFIERS.values()}
+    staff = {
+        WINDOW_CLERK,
+        LEADER,
+        *REVIEWERS.values(),
+        *RECTIFIERS.values(),
+        *DECIDERS.values(),
+    }
     return (
         story.item in versions
         and (story.applicant in people or story.applicant in VISITORS)

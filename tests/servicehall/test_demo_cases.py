@@ -255,7 +255,17 @@ def test_demo_cases_are_handled_by_the_staff_who_may_and_dated_weeks_back(loaded
     accepted = Case.objects.exclude(accepted_at=None)
     assert set(accepted.values_list("accepted_by__username", flat=True)) == {"lisi"}
     deciders = CaseEvent.objects.filter(kind__in=["approved", "denied"])
-    assert set(deciders.values_list("actor__username", flat=True)) == {"sunqi"}
+    # County leaders decide, except 民政局's benefits, which its head decides.
+    assert set(
+        deciders.exclude(case__organization__code="139921-109").values_list(
+            "actor__username", flat=True
+        )
+    ) == {"sunqi"}
+    assert set(
+        deciders.filter(case__organization__code="139921-109").values_list(
+            "actor__username", flat=True
+        )
+    ) == {"fengjianping"}
     workers = set(
         Task.objects.filter(state="completed").values_list(
             "node_id", "completed_by__username"
