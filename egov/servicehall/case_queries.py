@@ -11,7 +11,7 @@ part in its process. Anything outside answers Http404.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -100,6 +100,36 @@ def window_queue(
     if search:
         rows = rows.filter(Q(number__startswith=search) | Q(applicant_name=search))
     return _with_related(rows).order_by("submitted_at", "id")
+
+
+def workbench_figures(viewer) -> dict | None:
+    """The workbench's 政务服务 figures: applications waiting at the window
+    and those waiting for a correction (for whoever may accept), and the
+    cases whose review is over and that wait for a decision the viewer may
+    make. None when the viewer may do neither."""
+    figures = {}
+    if case_policy.can(viewer, "accept_case"):
+        rows = case_policy.visible(viewer, Case.objects.all(), "accept_case")
+        counts = {
+            row["state"]: row["n"]
+            for row in rows.filter(state__in=WINDOW_STATES)
+            .order_by()
+            .values("state")
+            .annotate(n=Count("id"))
+        }
+        figures["waiting"] = counts.get(State.SUBMITTED, 0)
+        figures["correction"] = counts.get(State.CORRECTION, 0)
+    if case_policy.can(viewer, "decide_case"):
+        figures["to_decide"] = (
+            case_policy.visible(viewer, Case.objects.all(), "decide_case")
+            .filter(state=State.ACCEPTED)
+            .filter(
+                Q(process_instance__isnull=True)
+                | Q(process_instance__state="completed")
+            )
+            .count()
+        )
+    return figures or None
 
 
 def window_rows(cases) -> list[dict]:

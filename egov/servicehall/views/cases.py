@@ -69,6 +69,17 @@ def _page(request, rows, size=50):
 # --- 一窗受理 -----------------------------------------------------------------
 
 
+@login_required
+def workbench_card(request):
+    """The workbench's 政务服务 card (loaded into the workbench by htmx):
+    what waits at the window and what waits for the viewer's decision;
+    nothing for staff who do neither."""
+    figures = queries.workbench_figures(request.user)
+    if figures is None:
+        return HttpResponse(status=204)
+    return render(request, T + "_workbench_card.html", {"figures": figures})
+
+
 @case_permission("accept_case")
 def window_queue(request):
     viewer = request.user
