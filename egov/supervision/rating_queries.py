@@ -145,6 +145,7 @@ def _rectification_rows():
         "rating__case",
         "rating__window",
         "rating__rater",
+        "rating__recorded_by",
     )
 
 
