@@ -24,7 +24,9 @@ Event-specific values (all optional unless marked; see EVENTS):
 - materials: what to correct, a list of names or a string; note: 说明;
 - decision_number: 决定文号; licence_name, licence_number: the e-licence
   (licence_name defaults to the item's licence type, else the item);
-- reply: the department's answer after a rectification (整改答复).
+- reply: the department's answer after a rectification (整改答复);
+- level, called_at: a rating's level and when the applicant was called
+  (电话回访, given as text).
 """
 
 from dataclasses import dataclass
@@ -164,6 +166,18 @@ EVENTS: dict[str, Event] = {
         _("您的电子证照%(licence_name)s（办件编号%(number)s）已注销。"),
         lines=("licence_number", "reason"),
         expects=("licence_number", "reason"),
+    ),
+    "rated_by_phone": Event(
+        _("电话回访评价已登记：%(item)s"),
+        _(
+            "根据%(called_at)s的电话回访，您对「%(item)s」（办件编号%(number)s）"
+            "的评价已登记为“%(level)s”。如与您的意见不符，请联系政务服务中心。"
+        ),
+        _(
+            "根据%(called_at)s的电话回访，您对%(item)s（办件编号%(number)s）"
+            "的评价已登记为“%(level)s”，如有异议请联系政务服务中心。"
+        ),
+        expects=("called_at", "level"),
     ),
     "rectified": Event(
         _("评价整改答复：%(item)s"),

@@ -325,12 +325,8 @@ def rate_case_by_phone(
     notify_applicant(
         case,
         "rated_by_phone",
-        title=_("电话回访评价已登记：%(number)s") % {"number": case.number},
-        body=_(
-            "根据%(at)s的电话回访，您对本办件的评价已登记为“%(level)s”。"
-            "如与您的意见不符，请联系政务服务中心。"
-        )
-        % {"at": shown_at, "level": rating.get_level_display()},
+        called_at=shown_at,
+        level=str(rating.get_level_display()),
     )
     return rating
 
@@ -650,6 +646,13 @@ def review_appeal(
     if actor.pk == rectification.appealed_by_id:
         raise ActionError(
             _("不能审核本人提出的申诉"), code="own_appeal", target=rectification
+        )
+    if actor.pk == rectification.rating.recorded_by_id:
+        # Whoever took the rating down on the phone is a party to it.
+        raise ActionError(
+            _("不能审核针对本人登记的电话评价的申诉"),
+            code="own_phone_rating",
+            target=rectification,
         )
     note = _text(note, field="note", label=_("审核意见"), required=not uphold)
     decision = (

@@ -91,6 +91,11 @@ CASES = {
         ["Reply: 已对窗口人员进行培训"],
     ),
     "rating_requested": ({}, ["评价"], ["rate"]),
+    "rated_by_phone": (
+        {"called_at": "2026-11-20 10:30", "level": "满意"},
+        ["根据2026-11-20 10:30的电话回访", "已登记为“满意”"],
+        ["phone call of 2026-11-20 10:30", "recorded as “满意”"],
+    ),
 }
 
 

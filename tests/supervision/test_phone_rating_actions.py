@@ -97,8 +97,8 @@ def test_the_applicant_is_told_that_a_rating_was_recorded_for_them(county):
     _phone(county, case, level=3)
 
     message = Notification.objects.get(user=county.people.zhangsan)
-    assert message.title == f"电话回访评价已登记：{case.number}"
-    assert "您对本办件的评价已登记为“基本满意”" in message.body
+    assert message.title == f"电话回访评价已登记：{case.item_version.name}"
+    assert f"（办件编号{case.number}）的评价已登记为“基本满意”" in message.body
 
 
 def test_a_phone_rating_of_dissatisfied_opens_a_rectification_for_the_department(
@@ -237,8 +237,9 @@ def test_a_walk_in_applicants_rating_is_recorded_without_a_rater_account(
     assert outbox == [
         (
             "13999217788",
-            f"【示范县人民政府】电话回访评价已登记：{case.number}"
-            f"（办件编号{case.number}）",
+            f"【示范县人民政府】根据{timezone.localtime(called_at):%Y-%m-%d %H:%M}"
+            f"的电话回访，您对{case.item_version.name}（办件编号{case.number}）"
+            "的评价已登记为“满意”，如有异议请联系政务服务中心。",
         )
     ]
     assert CaseEvent.objects.get(case=case, kind="rated").actor == (

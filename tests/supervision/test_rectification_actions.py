@@ -362,6 +362,18 @@ def test_a_walk_in_case_without_a_phone_is_replied_to_without_an_sms(
     ).exists()
 
 
+def _second_supervisor(county):
+    from egov.identity import roles as builtin
+    from tests.identity import factories as idf
+
+    return idf.user(
+        "wujian",
+        "吴坚",
+        posts=[county.posts.discipline_supervisor],
+        roles=[builtin.STAFF, builtin.SUPERVISOR],
+    )
+
+
 def test_a_walk_in_rating_can_be_appealed_and_set_aside(county):
     rect = _walk_in_rectification(county)
 
@@ -369,10 +381,32 @@ def test_a_walk_in_rating_can_be_appealed_and_set_aside(county):
         actor=county.people.wangwu, rectification=rect, reason="申请人未办理此事项"
     )
     reviewed = actions.review_appeal(
-        actor=county.people.zhouba, rectification=rect, uphold=True
+        actor=_second_supervisor(county), rectification=rect, uphold=True
     )
 
     assert reviewed.state == State.EXCLUDED
     rect.rating.refresh_from_db()
     assert rect.rating.excluded is True
     assert rect.rating.rater is None
+
+
+def test_whoever_recorded_a_phone_rating_may_not_review_the_appeal_against_it(
+    county,
+):
+    rect = _walk_in_rectification(county)
+    actions.appeal_rating(
+        actor=county.people.wangwu, rectification=rect, reason="申请人未办理此事项"
+    )
+
+    with pytest.raises(ActionError) as refused:
+        actions.review_appeal(
+            actor=county.people.zhouba, rectification=rect, uphold=True
+        )
+
+    assert refused.value.code == "own_phone_rating"
+    assert refused.value.message == "不能审核针对本人登记的电话评价的申诉"
+    rect.refresh_from_db()
+    assert rect.state == State.APPEALING
+    assert AuditEntry.objects.filter(
+        action="supervision.review_appeal", outcome="failed"
+    ).exists()
