@@ -31,7 +31,7 @@ run: setup
 
 test: setup
 	$(EGOV) compilemessages --ignore=.venv --ignore=node_modules >/dev/null || echo "gettext (msgfmt) is missing: English translations are not compiled"
-	$(PY) -m pytest -q -n 2 -m "not e2e"
+	$(PY) -m pytest -q -n 2 -m "not e2e" --durations=15
 
 e2e: setup
 	$(EGOV) compilemessages --ignore=.venv --ignore=node_modules >/dev/null || echo "gettext (msgfmt) is missing: English translations are not compiled"

@@ -34,6 +34,15 @@ TOO_DEEP = "json_too_deep"
 NOT_A_NUMBER = "json_not_a_number"
 DUPLICATE_KEY = "json_duplicate_key"
 BAD_TEXT = "json_bad_text"
+CODES = (
+    TOO_LARGE,
+    INVALID,
+    NOT_OBJECT,
+    TOO_DEEP,
+    NOT_A_NUMBER,
+    DUPLICATE_KEY,
+    BAD_TEXT,
+)
 
 
 class BadJSON(ActionError):

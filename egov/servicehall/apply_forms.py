@@ -93,7 +93,9 @@ class ApplicantForm(BootstrapMixin, forms.Form):
             return jsonin.parse_json(
                 text,
                 max_bytes=FORM_TEXT_LIMIT,
-                messages={jsonin.INVALID: wrong, jsonin.NOT_OBJECT: wrong},
+                # The viewer writes this field, never the person: whatever
+                # is wrong with it reads the same to them.
+                messages=dict.fromkeys(jsonin.CODES, wrong),
             )
         except jsonin.BadJSON as exc:
             raise forms.ValidationError(exc.message) from None

@@ -244,10 +244,17 @@ def form_json(request, ref):
             body = jsonin.parse_json_body(
                 request,
                 max_bytes=2 * MAX_FORM_BYTES,
-                messages={jsonin.INVALID: wrong, jsonin.NOT_OBJECT: wrong},
+                messages={
+                    # The envelope is wrong, or what the form holds.
+                    **dict.fromkeys(jsonin.CODES, _("申请表数据格式不正确")),
+                    jsonin.INVALID: wrong,
+                    jsonin.NOT_OBJECT: wrong,
+                    jsonin.TOO_LARGE: _("提交的内容过大"),
+                },
             )
+            # No "data" keeps what is saved; anything but an object is wrong.
             data = body.get("data")
-            if not isinstance(data, dict):
+            if data is not None and not isinstance(data, dict):
                 raise ActionError(wrong, code="invalid_form_data")
             actions.save_draft(actor=request.user, case=case, form_data=data)
         except ActionError as exc:
