@@ -8,14 +8,13 @@ import struct
 import zlib
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from reportlab.pdfgen import canvas
 
 from egov.identity import demo as identity_demo
 from egov.identity.models import User
 from egov.servicehall import demo as hall_demo
 from egov.servicehall.models import Case
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 
 pytestmark = [
@@ -28,31 +27,11 @@ __all__ = ["no_staff_2fa"]
 ITEM = "000145009000-139921109"  # 高龄津贴申领
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-
-
 @pytest.fixture
 def zhangsan(db):
     identity_demo.load()
     hall_demo.load()
     return User.objects.get(username="zhangsan")
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def _png(path):
@@ -94,7 +73,7 @@ def test_a_citizen_applies_on_a_phone_and_follows_the_case(
     phone_page, live_server, tmp_path, zhangsan
 ):
     page = phone_page
-    _sign_in(page, live_server, zhangsan)
+    sign_in(page, live_server, zhangsan)
 
     page.goto(f"/hall/items/{ITEM}/")
     page.get_by_role("link", name="在线申请").click()
@@ -156,7 +135,7 @@ def test_a_citizen_applies_on_a_phone_and_follows_the_case(
 
 def test_the_applying_pages_fit_a_375_pixel_phone(phone_page, live_server, zhangsan):
     page = phone_page
-    _sign_in(page, live_server, zhangsan)
+    sign_in(page, live_server, zhangsan)
 
     page.goto(f"/hall/items/{ITEM}/apply/")
     assert _no_sideways_scroll(page) <= 375

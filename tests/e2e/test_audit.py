@@ -4,12 +4,11 @@ entry with its chain hashes, and exports the filtered log to Excel."""
 import io
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from openpyxl import load_workbook
 
 from egov.audit.actions import record
 from egov.audit.models import AuditEntry
+from tests.e2e.session import sign_in
 from tests.identity.factories import demo_county, no_staff_2fa
 
 pytestmark = [
@@ -20,21 +19,6 @@ pytestmark = [
 __all__ = ["no_staff_2fa"]
 
 
-def _sign_in(page, live_server, user):
-    django_client = Client()
-    django_client.force_login(user)
-    cookie = django_client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": cookie,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_auditor_filters_failed_sign_ins_and_exports_them(page, live_server):
     county = demo_county()
     record(
@@ -43,7 +27,7 @@ def test_auditor_filters_failed_sign_ins_and_exports_them(page, live_server):
         username="nobody-here",
         detail={"reason": "bad_credentials"},
     )
-    _sign_in(page, live_server, county.people.qianshiyi)
+    sign_in(page, live_server, county.people.qianshiyi)
 
     page.goto("/staff/")
     page.get_by_role("link", name="统一日志").click()
@@ -75,7 +59,7 @@ def test_auditor_filters_failed_sign_ins_and_exports_them(page, live_server):
 
 def test_system_admin_cannot_open_the_log(page, live_server):
     county = demo_county()
-    _sign_in(page, live_server, county.people.wujiu)
+    sign_in(page, live_server, county.people.wujiu)
 
     page.goto("/staff/")
     assert page.get_by_role("link", name="统一日志").count() == 0

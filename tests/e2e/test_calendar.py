@@ -4,11 +4,10 @@ holidays, which chinesecalendar does not know yet, and sees them."""
 from datetime import date
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.core.workdays import covered, is_workday
 from tests.core.calendar_helpers import calendar_admin
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 
 pytestmark = [
@@ -19,24 +18,8 @@ pytestmark = [
 __all__ = ["no_staff_2fa"]
 
 
-def _sign_in(page, live_server, user):
-    django_client = Client()
-    django_client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": django_client.cookies[
-                    django_settings.SESSION_COOKIE_NAME
-                ].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_an_administrator_enters_2027_holidays_and_sees_them(page, live_server):
-    _sign_in(page, live_server, calendar_admin())
+    sign_in(page, live_server, calendar_admin())
 
     page.goto("/staff/")
     page.get_by_role("link", name="工作日历").click()

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from egov.servicehall.models import Case
 from egov.workflow.models import Task
-from tests.e2e.test_designers import Problems, _sign_in
+from tests.e2e.session import sign_in
+from tests.e2e.test_designers import Problems
 from tests.servicehall import case_factories as cf
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,11 +30,6 @@ def county(settings, tmp_path):
     runtime.forget_compiled()
     yield cf.case_county()
     runtime.forget_compiled()
-
-
-def sign_in(page, live_server, person):
-    page.context.clear_cookies()
-    _sign_in(page, live_server, person)
 
 
 def approve_in_workbench(page, subject, node_name, opinion, *, claim=False):

@@ -3,10 +3,9 @@ life event, reads its 办事指南 and downloads the blank form; a department
 drafts an item, a reviewer publishes it, and the public hall shows it."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.servicehall.models import ServiceItemVersion
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 from tests.servicehall.factories import (
     catalog_county,
@@ -21,26 +20,6 @@ pytestmark = [
 ]
 
 __all__ = ["no_staff_2fa"]
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_a_citizen_on_a_phone_finds_a_guide_by_life_event_and_downloads_the_form(
@@ -102,7 +81,7 @@ def test_a_department_drafts_an_item_a_reviewer_publishes_it_and_the_hall_shows_
     page, live_server
 ):
     county = catalog_county()
-    _sign_in(page, live_server, county.people.wangwu)
+    sign_in(page, live_server, county.people.wangwu)
 
     page.goto("/staff/")
     page.get_by_role("link", name="事项管理").click()
@@ -146,7 +125,7 @@ def test_a_department_drafts_an_item_a_reviewer_publishes_it_and_the_hall_shows_
     page.get_by_text("已提交审核，审核通过后将在网上办事大厅发布。").wait_for()
     assert page.locator("#sh-review").count() == 0
 
-    _sign_in(page, live_server, county.people.sunqi)
+    sign_in(page, live_server, county.people.sunqi)
     page.goto("/staff/catalog/")
     page.get_by_role("link", name="待审核事项").click()
     queue = page.locator("#sh-review-queue")

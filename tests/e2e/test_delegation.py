@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from egov.workflow.models import Delegation, Task
-from tests.e2e.test_designers import Problems, _sign_in
+from tests.e2e.session import sign_in
+from tests.e2e.test_designers import Problems
 from tests.workflow import builders as b
 from tests.workflow.conftest import _fresh_spec_cache, county, deploy, start
 
@@ -34,11 +35,6 @@ class WatchedPage(Problems):
         ):
             return
         super()._console(message)
-
-
-def sign_in(page, live_server, person):
-    page.context.clear_cookies()
-    _sign_in(page, live_server, person)
 
 
 def test_a_delegation_is_given_from_the_menu_used_and_ended_early(

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from egov.workflow.models import Task
 from egov.workflow.operations import delegation
-from tests.e2e.test_designers import Problems, _sign_in
+from tests.e2e.session import sign_in
+from tests.e2e.test_designers import Problems
 from tests.workflow import builders as b
 from tests.workflow.conftest import _fresh_spec_cache, county, deploy, start
 
@@ -54,7 +55,7 @@ def test_a_delegate_claims_a_pooled_task_and_the_page_says_for_whom(
     assert task.is_pooled and task.assignee is None
 
     # 赵六 finds the pooled task in his todo list and claims it
-    _sign_in(page, live_server, p.zhaoliu)
+    sign_in(page, live_server, p.zhaoliu)
     page.goto(live_server.url + "/staff/workflow/todo/")
     page.get_by_role("link", name="请假申请").click()
     page.get_by_role("button", name="签收").click()

@@ -7,14 +7,13 @@ deploys it. Every page is watched for console errors and CSP violations.
 """
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
-from django.test import Client
 from playwright.sync_api import expect
 
 from egov.eforms.models import FormDefinition
 from egov.identity.models import Role
 from egov.workflow.models import ProcessDefinition
+from tests.e2e.session import sign_in
 from tests.eforms.factories import leave_schema, published_form
 from tests.identity.factories import demo_county, user
 
@@ -73,20 +72,6 @@ def problems(page):
     yield watched.seen
 
 
-def _sign_in(page, live_server, person):
-    client = Client()
-    client.force_login(person)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def _administrator():
     role = Role.objects.create(
         code="process_admin", name="流程与表单管理员", data_scope="all"
@@ -131,7 +116,7 @@ def _select_element(page, element_id):
 def test_a_form_is_drawn_published_and_listed(
     page, live_server, administrator, problems
 ):
-    _sign_in(page, live_server, administrator)
+    sign_in(page, live_server, administrator)
 
     page.goto("/staff/")
     page.get_by_role("link", name="表单管理").click()
@@ -177,7 +162,7 @@ def test_the_preview_checks_a_form_on_the_server_and_shows_its_messages(
     schema = leave_schema()
     schema["components"][2]["increment"] = 0.5
     published_form(administrator, schema=schema)
-    _sign_in(page, live_server, administrator)
+    sign_in(page, live_server, administrator)
 
     page.goto("/staff/forms/leave/")
     page.get_by_role("link", name="预览").click()
@@ -234,7 +219,7 @@ def test_a_three_step_process_is_drawn_configured_and_deployed(
 ):
     county = demo_county()
     published_form(administrator, schema=leave_schema())
-    _sign_in(page, live_server, administrator)
+    sign_in(page, live_server, administrator)
 
     page.goto("/staff/")
     page.get_by_role("link", name="流程设计").click()
@@ -299,7 +284,7 @@ def test_a_three_step_process_is_drawn_configured_and_deployed(
 def test_a_refused_deployment_lists_the_engines_reasons(
     page, live_server, administrator, problems
 ):
-    _sign_in(page, live_server, administrator)
+    sign_in(page, live_server, administrator)
 
     page.goto("/staff/workflow/designer/new/")
     page.wait_for_selector("[data-egov-designer-ready=true]")
@@ -351,7 +336,7 @@ DRAW_BRANCH = """() => {
 def test_a_branch_condition_and_the_allowed_operations_are_set_in_the_panel(
     page, live_server, administrator, problems
 ):
-    _sign_in(page, live_server, administrator)
+    sign_in(page, live_server, administrator)
 
     page.goto("/staff/workflow/designer/new/")
     page.wait_for_selector("[data-egov-designer-ready=true]")
@@ -397,7 +382,7 @@ def test_a_branch_condition_and_the_allowed_operations_are_set_in_the_panel(
 def test_the_diagram_widget_highlights_active_and_completed_nodes(
     page, live_server, administrator, problems
 ):
-    _sign_in(page, live_server, administrator)
+    sign_in(page, live_server, administrator)
     page.goto("/staff/workflow/designer/new/")
     page.wait_for_selector("[data-egov-designer-ready=true]")
     page.evaluate(DRAW_THREE_STEPS)

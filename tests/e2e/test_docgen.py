@@ -2,12 +2,11 @@
 the menu, uploads a new version of 受理通知书, previews it as PDF and activates it."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.docgen.actions import ensure_default_templates
 from egov.docgen.models import DocumentTemplate
 from tests.docgen.factories import docx_bytes, pdf_text, template_admin
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 
 pytestmark = [
@@ -20,30 +19,11 @@ __all__ = ["no_staff_2fa"]
 CODE = "servicehall.acceptance_notice"
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_an_administrator_uploads_previews_and_activates_a_template(
     page, live_server, tmp_path
 ):
     ensure_default_templates()
-    _sign_in(page, live_server, template_admin())
+    sign_in(page, live_server, template_admin())
     new_version = tmp_path / "受理通知书（修订）.docx"
     new_version.write_bytes(
         docx_bytes("受理通知书（修订版）", "{{ applicant_name }}：你的申请已受理。")
@@ -74,7 +54,7 @@ def test_an_administrator_uploads_previews_and_activates_a_template(
 
 def test_a_broken_template_is_refused_in_the_page(page, live_server, tmp_path):
     ensure_default_templates()
-    _sign_in(page, live_server, template_admin())
+    sign_in(page, live_server, template_admin())
     broken = tmp_path / "坏模板.docx"
     broken.write_bytes(docx_bytes("{% for m in materials %}{{ m.name }}"))
 

@@ -20,8 +20,6 @@ import struct
 import zlib
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 from reportlab.pdfgen import canvas
 
@@ -34,6 +32,7 @@ from egov.servicehall import demo as hall_demo
 from egov.servicehall.models import Case
 from egov.supervision.models import Rectification
 from tests.datahub import factories as licence_factories
+from tests.e2e.session import sign_in
 from tests.e2e.test_designers import Problems
 from tests.identity.factories import no_staff_2fa
 from tests.servicehall.factories import item_fields, material
@@ -90,21 +89,6 @@ def demo(db):
     catalog_actions.submit_item(actor=people["machao"], version=draft)
     catalog_actions.approve_item(actor=people["sunqi"], version=draft)
     return people
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def _png(path):
@@ -173,7 +157,7 @@ def test_a_citizen_on_a_phone_goes_from_application_to_licence_rating_and_reply(
     desk_problems = Problems(desk).seen
 
     # 张三 applies on his phone with the two materials
-    _sign_in(phone, live_server, zhangsan)
+    sign_in(phone, live_server, zhangsan)
     phone.goto(f"/hall/items/{CODE}/")
     phone.get_by_role("link", name="在线申请").click()
     phone.get_by_role("button", name="开始申请").click()
@@ -195,7 +179,7 @@ def test_a_citizen_on_a_phone_goes_from_application_to_licence_rating_and_reply(
     subject = f"{ITEM} · 张三 · {number}"
 
     # 李四 at the window asks once for better drawings
-    _sign_in(desk, live_server, demo["lisi"])
+    sign_in(desk, live_server, demo["lisi"])
     desk.goto("/staff/")
     desk.get_by_role("link", name="一窗受理").click()
     desk.locator("#case-window-table").get_by_role("link", name=number).click()
@@ -231,15 +215,15 @@ def test_a_citizen_on_a_phone_goes_from_application_to_licence_rating_and_reply(
     expect(desk.locator("#case-tasks tbody tr")).to_have_count(3)
 
     # The departments approve in parallel; the leader's step waits for all
-    _sign_in(desk, live_server, demo["guoting"])
+    sign_in(desk, live_server, demo["guoting"])
     _review(desk, subject, "自然资源局规划核验", "符合村庄规划")
-    _sign_in(desk, live_server, demo["huanglei"])
+    sign_in(desk, live_server, demo["huanglei"])
     _review(desk, subject, "行政审批局施工图审查", "图纸符合要求")
-    _sign_in(desk, live_server, demo["machao"])
+    sign_in(desk, live_server, demo["machao"])
     _review(desk, subject, "住建局承办科室审查", "材料齐全，同意")
 
     # 孙七 approves and decides 准予: the licence is issued
-    _sign_in(desk, live_server, demo["sunqi"])
+    sign_in(desk, live_server, demo["sunqi"])
     _review(desk, subject, "分管领导审核", "同意")
     desk.goto(f"/staff/cases/{number}/")
     expect(desk.locator("#case-opinions")).to_contain_text("符合村庄规划")
@@ -277,7 +261,7 @@ def test_a_citizen_on_a_phone_goes_from_application_to_licence_rating_and_reply(
     assert rectification.organization.code == "139921-106"
 
     # 住建局's 马超 replies to the rater
-    _sign_in(desk, live_server, demo["machao"])
+    sign_in(desk, live_server, demo["machao"])
     desk.goto("/staff/ratings/rectifications/")
     desk.get_by_role("link", name=number).click()
     desk.locator("#sv-reply-form").get_by_label("整改答复").fill(REPLY)

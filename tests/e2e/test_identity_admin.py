@@ -3,11 +3,10 @@ audited reveal of personal data, creating a user, and 三员分立 when assignin
 roles."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.audit.models import AuditEntry
 from egov.identity.models import User
+from tests.e2e.session import sign_in
 from tests.identity.factories import demo_county, no_staff_2fa
 
 pytestmark = [
@@ -18,25 +17,9 @@ pytestmark = [
 __all__ = ["no_staff_2fa"]
 
 
-def _sign_in(page, live_server, user):
-    django_client = Client()
-    django_client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": django_client.cookies[
-                    django_settings.SESSION_COOKIE_NAME
-                ].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_system_admin_browses_the_tree_and_reveals_a_phone_number(page, live_server):
     county = demo_county()
-    _sign_in(page, live_server, county.people.wujiu)
+    sign_in(page, live_server, county.people.wujiu)
 
     page.goto("/staff/")
     page.get_by_role("link", name="机构与岗位").click()
@@ -61,7 +44,7 @@ def test_system_admin_browses_the_tree_and_reveals_a_phone_number(page, live_ser
 
 def test_org_admin_creates_a_clerk_in_their_section(page, live_server):
     county = demo_county()
-    _sign_in(page, live_server, county.people.zhaoliu)
+    sign_in(page, live_server, county.people.zhaoliu)
 
     page.goto("/staff/users/")
     page.get_by_role("link", name="新增用户").click()
@@ -81,7 +64,7 @@ def test_org_admin_creates_a_clerk_in_their_section(page, live_server):
 
 def test_security_admin_is_told_about_separation_of_duties(page, live_server):
     county = demo_county()
-    _sign_in(page, live_server, county.people.zhengshi)
+    sign_in(page, live_server, county.people.zhengshi)
 
     page.goto(f"/staff/users/{county.people.wangwu.pk}/")
     page.get_by_role("link", name="分配角色").click()

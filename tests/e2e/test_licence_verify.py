@@ -3,12 +3,11 @@ its verification page, which says 有效; a leader revokes it in 证照管理, a
 same URL then says 已注销 with the reason."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.datahub import licence_queries
 from egov.datahub.licence_actions import issue_licence
 from tests.datahub import factories
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 
 pytestmark = [
@@ -28,21 +27,6 @@ def _licence_settings(settings, tmp_path, live_server):
     settings.EGOV_PUBLIC_URL = live_server.url
 
 
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_the_qr_url_verifies_a_licence_and_shows_its_revocation(page, live_server):
     county = factories.licence_county()
     licence = issue_licence(
@@ -58,7 +42,7 @@ def test_the_qr_url_verifies_a_licence_and_shows_its_revocation(page, live_serve
     assert licence.number in result.inner_text()
     assert "张*" in result.inner_text()
 
-    _sign_in(page, live_server, county.people.sunqi)
+    sign_in(page, live_server, county.people.sunqi)
     page.goto("/staff/")
     page.get_by_role("link", name="证照管理").click()
     page.get_by_role("link", name=licence.number).click()

@@ -3,13 +3,12 @@ citizen, who sees the unread count in the public header on a phone, opens
 the message and lands on the case; the count is gone."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 
 from egov.servicehall.models import Audience, Case
 from egov.servicehall.notify import notify_applicant
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 from tests.servicehall.factories import catalog_county, published
 
@@ -21,26 +20,6 @@ pytestmark = [
 __all__ = ["no_staff_2fa"]
 
 NUMBER = "1399212026112600042"
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_a_citizen_sees_an_unread_message_in_the_header_and_reads_it(
@@ -67,7 +46,7 @@ def test_a_citizen_sees_an_unread_message_in_the_header_and_reads_it(
     with transaction.atomic():
         notify_applicant(case, "case_refused", reason="不属于本机关职权范围")
     page = phone_page
-    _sign_in(page, live_server, citizen)
+    sign_in(page, live_server, citizen)
 
     # When he opens the hall on his phone, the header shows one unread message
     page.goto("/hall/")

@@ -3,10 +3,9 @@
 citizen reads the reply on the rating page."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.supervision.models import Rectification
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 from tests.supervision.factories import case, rating_county
 
@@ -18,26 +17,6 @@ pytestmark = [
 __all__ = ["no_staff_2fa"]
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_a_citizen_rates_unsatisfied_on_a_phone_and_reads_the_departments_reply(
     browser, phone_page, live_server
 ):
@@ -46,7 +25,7 @@ def test_a_citizen_rates_unsatisfied_on_a_phone_and_reads_the_departments_reply(
     page = phone_page
 
     # The citizen rates 不满意 with a tag, on a phone.
-    _sign_in(page, live_server, county.people.zhangsan)
+    sign_in(page, live_server, county.people.zhangsan)
     page.goto(f"/hall/ratings/cases/{concluded.number}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     good_tags = page.locator('[data-sv-tags-for="5 4"]')
@@ -67,7 +46,7 @@ def test_a_citizen_rates_unsatisfied_on_a_phone_and_reads_the_departments_reply(
     staff = browser.new_context(base_url=live_server.url, locale="zh-CN")
     desk = staff.new_page()
     desk.set_default_timeout(10_000)
-    _sign_in(desk, live_server, county.people.wangwu)
+    sign_in(desk, live_server, county.people.wangwu)
     desk.goto("/staff/ratings/rectifications/")
     desk.get_by_role("link", name=concluded.number).click()
     desk.locator("#sv-callback-form").get_by_label("回访对象").fill("张三本人")

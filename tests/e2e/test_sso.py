@@ -5,13 +5,12 @@ disables a system, and signing in through it then ends on a refusal page."""
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from oauth2_provider.models import get_application_model
 
 from egov.identity.actions import sso
 from egov.identity.models import Role, User
 from egov.identity.roles import SYSTEM_ADMIN, ensure_builtin_roles
+from tests.e2e.session import sign_in
 from tests.identity.test_oidc import (  # noqa: F401 - fixtures
     REDIRECT_URI,
     _oidc_settings,
@@ -20,22 +19,6 @@ from tests.identity.test_oidc import (  # noqa: F401 - fixtures
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page, live_server, user):
-    django_client = Client()
-    django_client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": django_client.cookies[
-                    django_settings.SESSION_COOKIE_NAME
-                ].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def _system_admin():
@@ -50,7 +33,7 @@ def _system_admin():
 def test_an_administrator_registers_an_application_and_sees_its_client_id(
     page, live_server
 ):
-    _sign_in(page, live_server, _system_admin())
+    sign_in(page, live_server, _system_admin())
 
     page.goto("/staff/")
     page.get_by_role("link", name="接入应用（单点登录）").click()
@@ -81,7 +64,7 @@ def test_an_administrator_registers_an_application_and_sees_its_client_id(
 
 
 def test_a_bad_callback_address_is_explained_next_to_the_field(page, live_server):
-    _sign_in(page, live_server, _system_admin())
+    sign_in(page, live_server, _system_admin())
 
     page.goto("/staff/sso/new/")
     page.get_by_label("应用名称").fill("协同办公系统")
@@ -108,7 +91,7 @@ def test_an_administrator_disables_an_application_and_sign_in_through_it_is_refu
         redirect_uris=REDIRECT_URI,
         allowed_scopes=["openid", "profile"],
     ).application
-    _sign_in(page, live_server, admin)
+    sign_in(page, live_server, admin)
     sign_in_url = "/o/authorize/?" + urlencode(authorize_params(application))
 
     page.goto(f"/staff/sso/{application.pk}/")

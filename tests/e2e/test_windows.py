@@ -11,12 +11,11 @@ gets the reply by SMS.
 """
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.core import sms
 from egov.supervision import window_actions
 from egov.supervision.models import Rectification, ServiceRating, ServiceWindow
+from tests.e2e.session import sign_in
 from tests.e2e.test_designers import Problems
 from tests.identity.factories import no_staff_2fa
 from tests.supervision.factories import case, rating_county, walk_in_case
@@ -29,26 +28,6 @@ pytestmark = [
 __all__ = ["no_staff_2fa"]
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.EGOV_UPLOAD_ROOT = tmp_path / "uploads"
-
-
-def _sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_the_administrator_adds_a_window_and_a_visitor_rates_the_clerk_on_duty(
     page, phone_page, live_server
 ):
@@ -56,7 +35,7 @@ def test_the_administrator_adds_a_window_and_a_visitor_rates_the_clerk_on_duty(
     problems = Problems(page).seen
 
     # 何敏 adds the centre's 2号窗口 from the menu.
-    _sign_in(page, live_server, county.people.hemin)
+    sign_in(page, live_server, county.people.hemin)
     page.goto("/staff/")
     page.get_by_role("link", name="服务窗口").click()
     page.get_by_role("link", name="新增窗口").click()
@@ -80,7 +59,7 @@ def test_the_administrator_adds_a_window_and_a_visitor_rates_the_clerk_on_duty(
 
     # 陈二 opens the code on the counter with a phone and rates the visit.
     phone = phone_page
-    _sign_in(phone, live_server, county.people.chener)
+    sign_in(phone, live_server, county.people.chener)
     phone.goto(rating_url)
     assert "服务人员：李四" in phone.locator("main").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
@@ -110,7 +89,7 @@ def test_a_clerk_takes_a_window_for_the_shift_and_leaves_it_from_the_workbench(
     )
     problems = Problems(page).seen
 
-    _sign_in(page, live_server, county.people.lisi)
+    sign_in(page, live_server, county.people.lisi)
     page.goto("/staff/")
     card = page.locator("#sv-duty-card")
     card.wait_for()
@@ -137,7 +116,7 @@ def test_the_supervisor_records_a_phone_rating_and_the_department_gets_the_order
     problems = Problems(page).seen
 
     # 周八 finds the case among those waiting for a call.
-    _sign_in(page, live_server, county.people.zhouba)
+    sign_in(page, live_server, county.people.zhouba)
     page.goto("/staff/")
     page.get_by_role("link", name="电话回访").click()
     page.get_by_role("link", name=f"登记办件{concluded.number}的评价").click()
@@ -175,7 +154,7 @@ def test_the_supervisor_records_a_phone_rating_and_the_department_gets_the_order
     desk_context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     desk = desk_context.new_page()
     desk.set_default_timeout(10_000)
-    _sign_in(desk, live_server, county.people.wangwu)
+    sign_in(desk, live_server, county.people.wangwu)
     desk.goto("/staff/")
     desk.get_by_role("link", name="整改工单").click()
     desk.get_by_role("link", name=concluded.number).click()
@@ -195,7 +174,7 @@ def test_a_walk_in_applicant_rated_by_phone_gets_the_departments_reply_by_sms(
 
     # 周八 finds 刘桂兰's case among those waiting for a call: she has no
     # account, so only a phone rating can reach her.
-    _sign_in(page, live_server, county.people.zhouba)
+    sign_in(page, live_server, county.people.zhouba)
     page.goto("/staff/")
     page.get_by_role("link", name="电话回访").click()
     row = page.locator("#sv-awaiting tr", has_text=concluded.number)
@@ -237,7 +216,7 @@ def test_a_walk_in_applicant_rated_by_phone_gets_the_departments_reply_by_sms(
     desk_context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     desk = desk_context.new_page()
     desk.set_default_timeout(10_000)
-    _sign_in(desk, live_server, county.people.wangwu)
+    sign_in(desk, live_server, county.people.wangwu)
     desk.goto("/staff/")
     desk.get_by_role("link", name="整改工单").click()
     desk.get_by_role("link", name=concluded.number).click()

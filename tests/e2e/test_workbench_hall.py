@@ -5,7 +5,8 @@ waits for a decision and goes from the card to the case list filtered to it."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_cases import county, sign_in  # noqa: F401 (fixture)
+from tests.e2e.session import sign_in
+from tests.e2e.test_cases import county  # noqa: F401 (fixture)
 from tests.e2e.test_designers import Problems
 from tests.servicehall import case_factories as cf
 

@@ -4,14 +4,13 @@ timeline and the diagram with the current step highlighted. Every page is
 watched for console errors and CSP violations."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from egov.audit.models import AuditEntry
 from egov.workflow.actions import deploy_process
 from egov.workflow.demo import leave_diagram
 from egov.workflow.models import CommonPhrase, ProcessInstance
+from tests.e2e.session import sign_in
 from tests.identity.factories import demo_county, post, user
 from tests.workflow.conftest import make_admin_role
 
@@ -60,21 +59,6 @@ def county(settings):
     deploy_process(actor=admin, key="leave", name="请假审批", bpmn_xml=leave_diagram())
     CommonPhrase.objects.create(text="情况属实，拟同意。")
     return county
-
-
-def sign_in(page, live_server, person):
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(person)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def approve_first_task(page, phrase=None):

@@ -16,13 +16,13 @@ from playwright.sync_api import expect
 from egov.audit.models import AuditEntry
 from egov.eforms.models import FormDefinition
 from egov.workflow.models import ProcessDefinition, ProcessInstance, Task
+from tests.e2e.session import sign_in
 from tests.e2e.test_designers import (
     DRAW_THREE_STEPS,
     Problems,
     _administrator,
     _open_group,
     _select_element,
-    _sign_in,
 )
 from tests.identity.factories import demo_county
 
@@ -39,11 +39,6 @@ def people(settings):
     admin.roles.add(role)
     county.people.sunqi = admin
     return county.people
-
-
-def sign_in(page, live_server, person):
-    page.context.clear_cookies()
-    _sign_in(page, live_server, person)
 
 
 def draw_the_form(page):

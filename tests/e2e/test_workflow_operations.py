@@ -3,10 +3,9 @@ the 加签 dialog (the people picker suggests him), 李四 approves, and 孙二
 returns the task to the review with 原路返回; 王五 acts and it comes back."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from egov.workflow.models import Task
+from tests.e2e.session import sign_in
 from tests.identity.factories import no_staff_2fa
 from tests.workflow.conftest import _fresh_spec_cache, county
 from tests.workflow.operations_support import at_countersign, rows, task_of
@@ -19,23 +18,6 @@ pytestmark = [
 __all__ = ["_fresh_spec_cache", "county", "no_staff_2fa"]
 
 
-def _sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    django_client = Client()
-    django_client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": django_client.cookies[
-                    django_settings.SESSION_COOKIE_NAME
-                ].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_add_a_signer_and_return_straight_back_from_the_dialogs(
     page, live_server, county
 ):
@@ -44,7 +26,7 @@ def test_add_a_signer_and_return_straight_back_from_the_dialogs(
     sun = task_of(instance, "suner")
 
     # 孙二 opens his countersign task and adds 李四 before himself
-    _sign_in(page, live_server, p.suner)
+    sign_in(page, live_server, p.suner)
     page.goto(f"/staff/workflow/tasks/{sun.pk}/")
     page.get_by_role("button", name="加签").first.click()
     dialog = page.locator("#op-add-signer")
@@ -65,14 +47,14 @@ def test_add_a_signer_and_return_straight_back_from_the_dialogs(
 
     # 李四 approves from his task page
     lisi_task = Task.objects.get(instance=instance, assignee=p.lisi)
-    _sign_in(page, live_server, p.lisi)
+    sign_in(page, live_server, p.lisi)
     page.goto(f"/staff/workflow/tasks/{lisi_task.pk}/")
     page.get_by_label("审批意见").fill("可以")
     page.locator("button[name=outcome][value=approve]").click()
     page.get_by_text("已办理").first.wait_for()
 
     # 孙二 returns to 科长审核 with 原路返回
-    _sign_in(page, live_server, p.suner)
+    sign_in(page, live_server, p.suner)
     page.goto(f"/staff/workflow/tasks/{sun.pk}/")
     page.get_by_role("button", name="退回").first.click()
     dialog = page.locator("#op-return")
@@ -85,7 +67,7 @@ def test_add_a_signer_and_return_straight_back_from_the_dialogs(
 
     # 王五 acts; the task is 孙二's again
     resubmit = task_of(instance, "wangwu")
-    _sign_in(page, live_server, p.wangwu)
+    sign_in(page, live_server, p.wangwu)
     page.goto(f"/staff/workflow/tasks/{resubmit.pk}/")
     page.locator("button[name=outcome][value=approve]").click()
     page.get_by_text("已办理").first.wait_for()
