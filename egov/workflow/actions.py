@@ -738,15 +738,7 @@ def cancel_instance(*, actor, instance, reason: str = "") -> ProcessInstance:
     instance = _locked_instance(instance)
     workflow_policy.require(actor, "cancel", instance)
     reason = _reason(reason, required=False)
-    if not instance.is_active:
-        raise ActionError(
-            _("流程%(state)s，不能撤销") % {"state": instance.get_state_display()},
-            code="instance_finished",
-            target=instance,
-        )
-    closed = _end_instance(
-        instance, actor, ProcessInstance.State.CANCELLED, TaskEvent.Kind.CANCEL, reason
-    )
+    closed = _cancel(instance, actor, reason)
     record(
         actor=actor,
         action="workflow.cancel_instance",
@@ -754,6 +746,20 @@ def cancel_instance(*, actor, instance, reason: str = "") -> ProcessInstance:
         detail={"reason": reason, "cancelled_tasks": [t.pk for t in closed]},
     )
     return instance
+
+
+def _cancel(instance, actor, reason: str) -> list:
+    """End a locked, running instance as cancelled (撤销); its open tasks
+    are closed and returned."""
+    if not instance.is_active:
+        raise ActionError(
+            _("流程%(state)s，不能撤销") % {"state": instance.get_state_display()},
+            code="instance_finished",
+            target=instance,
+        )
+    return _end_instance(
+        instance, actor, ProcessInstance.State.CANCELLED, TaskEvent.Kind.CANCEL, reason
+    )
 
 
 @audited("workflow.cancel_for_business")
@@ -765,15 +771,7 @@ def cancel_for_business(*, actor, instance, reason: str) -> ProcessInstance:
     cancelled, exactly as the initiator's 撤销 would end it."""
     instance = _locked_instance(instance)
     reason = _reason(reason, required=True)
-    if not instance.is_active:
-        raise ActionError(
-            _("流程%(state)s，不能撤销") % {"state": instance.get_state_display()},
-            code="instance_finished",
-            target=instance,
-        )
-    closed = _end_instance(
-        instance, actor, ProcessInstance.State.CANCELLED, TaskEvent.Kind.CANCEL, reason
-    )
+    closed = _cancel(instance, actor, reason)
     record(
         actor=actor,
         action="workflow.cancel_for_business",
