@@ -16,3 +16,15 @@ def _no_lockout_leaks(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _platform_language():
+    """Each test starts in the platform's language (Chinese). A request in
+    English activates English for the rest of the thread (LocaleMiddleware
+    leaves it active), which would leak into the next test's messages."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
