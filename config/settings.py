@@ -126,6 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("EGOV_TEST_SQLITE")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The server binds the parameters and a statement run a few times on a
+    # connection is prepared, so PostgreSQL stops parsing and planning the
+    # same small lookups on every workflow step (docs/adr/0015). A connection
+    # pooler in transaction mode needs EGOV_PG_PREPARE=0 (or PgBouncer 1.21+
+    # with max_prepared_statements).
+    if os.environ.get("EGOV_PG_PREPARE", "1") != "0":
+        DATABASES["default"]["OPTIONS"] = {
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"

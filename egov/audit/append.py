@@ -204,22 +204,34 @@ def seal_pending(using: str = "default") -> int:
                 return sealed
 
 
-def _pending(using: str) -> list:
-    """The oldest pending entries, each carrying the head as read with them."""
+@cache
+def _pending_query(alias: str) -> tuple[str, tuple]:
+    """`_pending`'s SQL, compiled once: a sealer runs it after most commits
+    under load, and compiling it cost more than running it."""
     from django.db.models import Subquery
 
     from egov.audit.models import AuditEntry, ChainHead
 
-    head = ChainHead.objects.using(using).filter(pk=1)
-    return list(
-        AuditEntry.objects.using(using)
+    head = ChainHead.objects.using(alias).filter(pk=1)
+    query = (
+        AuditEntry.objects.using(alias)
         .filter(seq__isnull=True)
         .annotate(
             head_seq=Subquery(head.values("seq")),
             head_hash=Subquery(head.values("hash")),
         )
         .order_by("id")[:SEAL_BATCH]
-    )
+    ).query
+    sql, params = query.get_compiler(alias).as_sql()
+    return sql, tuple(params)
+
+
+def _pending(using: str) -> list:
+    """The oldest pending entries, each carrying the head as read with them."""
+    from egov.audit.models import AuditEntry
+
+    sql, params = _pending_query(using)
+    return list(AuditEntry.objects.raw(sql, params, using=using))
 
 
 def _seal(connection, pending: list) -> int:

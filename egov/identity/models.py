@@ -10,6 +10,7 @@ from oauth2_provider.settings import oauth2_settings
 
 from egov.core import crypto
 from egov.core.models import TimeStampedModel
+from egov.core.prepared import Prepared, Slot
 from egov.core.validators import mask_id_number, mask_phone, validate_uscc
 
 
@@ -260,16 +261,27 @@ class User(AbstractUser):
 
     @cached_property
     def primary_assignment(self):
-        return (
-            self.post_assignments.select_related("post__organization")
-            .order_by("-is_primary", "id")
-            .first()
-        )
+        # Every audited action asks for it: a lookup compiled once.
+        if self.pk is None:
+            return None
+        found = _primary_assignment_of(self.pk)
+        return found[0] if found else None
 
     @property
     def primary_organization(self):
         assignment = self.primary_assignment
         return assignment.post.organization if assignment else None
+
+
+_USER = Slot()
+_primary_assignment_of = Prepared(
+    lambda user: (
+        PostAssignment.objects.filter(user_id=user)
+        .select_related("post__organization")
+        .order_by("-is_primary", "id")[:1]
+    ),
+    _USER,
+)
 
 
 class PostAssignment(models.Model):

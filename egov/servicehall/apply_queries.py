@@ -333,6 +333,10 @@ def public_progress(number: str, lookup_code: str) -> dict | None:
     code = (lookup_code or "").strip().upper()[:8]
     if not number or not code:
         return None
+    if not (number.isascii() and number.isdigit()):
+        # Case numbers are digits (case_common.next_case_number); anything
+        # else names no case and must not become a cache key.
+        return None
     key = case_common.progress_key(number)
     calendar = current_calendar().token
     digest = _code_digest(number, code)

@@ -30,9 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ActionError
+from egov.core.prepared import Prepared, Slot
 from egov.identity.models import Organization, Post, PostAssignment, Role, User
 from egov.workflow.bpmn import split_list
-from egov.workflow.prepared import Prepared, Slot
 
 
 @dataclass

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.errors import ActionError
+from egov.core.prepared import Prepared, Slot
 from egov.workflow import assignment, bpmn, deadlines, engine, forms, handlers
 from egov.workflow.models import (
     ProcessDefinition,
@@ -31,7 +32,6 @@ from egov.workflow.models import (
     Task,
     TaskCandidate,
 )
-from egov.workflow.prepared import Prepared, Slot
 
 _CACHE_SIZE = 256
 _cache: OrderedDict = OrderedDict()

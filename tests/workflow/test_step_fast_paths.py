@@ -3,7 +3,7 @@
 - The engine state's task tree is written and read by the adapter's own
   converter (egov.workflow.engine._StateConverter); the text must be Spiff's,
   byte for byte, and what it reads must be what Spiff's converter reads.
-- Keyed lookups run as prepared SQL (egov.workflow.prepared); their rows must
+- Keyed lookups run as prepared SQL (egov.core.prepared); their rows must
   be the queryset's.
 - Standing delegations of several new tasks are looked up at once
   (assignment.delegates_of); the answer must be delegate_of's for each.
@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 
+from egov.core.prepared import Prepared, Slot
 from egov.workflow import assignment, bpmn, engine, runtime
 from egov.workflow.models import Delegation, ProcessInstance, Task
-from egov.workflow.prepared import Prepared, Slot
 from tests.workflow import builders as b
 from tests.workflow.conftest import approve, deploy, open_tasks, start
 
@@ -291,3 +291,34 @@ def test_a_countersign_created_under_a_delegation_goes_to_the_delegate(county):
         [(people.wangwu.pk, people.suner.pk), (people.chensan.pk, None)]
     )
     assert ProcessInstance.objects.get(pk=instance.pk).current_nodes == "会签"
+
+
+@pytest.mark.django_db
+def test_a_task_path_is_the_reversed_url_of_that_task(county):
+    # Given two tasks of different numbers
+    from django.urls import set_script_prefix
+
+    from egov.core.face_urls import face_reverse
+    from egov.workflow.task_notices import task_path
+
+    deploy(county, LEAVE)
+    [one] = open_tasks(start(county))
+    [two] = open_tasks(start(county))
+
+    # When their paths are built (the second one from the kept template)
+    # Then each is what reversing the URL gives, with its own number
+    for task in (one, two, one):
+        assert task_path(task) == face_reverse(
+            "internal", "workflow:task_detail", args=[task.pk]
+        )
+        assert f"/{task.pk}/" in task_path(task)
+
+    # And under another script prefix the path follows it
+    set_script_prefix("/county/")
+    try:
+        assert task_path(two).startswith("/county/")
+        assert task_path(two) == face_reverse(
+            "internal", "workflow:task_detail", args=[two.pk]
+        )
+    finally:
+        set_script_prefix("/")
