@@ -316,7 +316,8 @@ def _steady(base: str, people: list[dict], spread: float) -> list[tuple[int, flo
     prepared = [(_browser(base, person), person) for person in people]
     results, lock = [], threading.Lock()
     start = time.perf_counter() + 0.5
-    moments = sorted(random.Random(2026).uniform(0, spread) for _ in prepared)
+    draw = random.Random(2026)
+    moments = sorted(draw.uniform(0, spread) for _ in prepared)
 
     def press(moment, browser, token, person):
         delay = start + moment - time.perf_counter()
