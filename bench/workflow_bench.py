@@ -242,17 +242,60 @@ def _script():
     return outcome
 
 
+_next_task = None
+
+
+def _open_task_of(instance_ids):
+    """The lowest open task of these instances, with its holder.
+
+    The client's own lookup, not the platform's work: its SQL is compiled
+    once (egov.core.prepared), so the client spends the machine's two cores
+    on completing tasks rather than on building this query (it cost a fifth
+    of a client's CPU per step when compiled every time). The instances of
+    one client are numbered in a row (see throughput), so the range is the
+    same set as the list.
+    """
+    global _next_task
+    from egov.workflow.models import Task
+
+    low, high = min(instance_ids), max(instance_ids)
+    if high - low + 1 != len(set(instance_ids)):
+        return (
+            Task.objects.filter(
+                instance_id__in=instance_ids, state__in=Task.OPEN_STATES
+            )
+            .select_related("assignee")
+            .order_by("id")
+            .first()
+        )
+    if _next_task is None:
+        try:
+            from egov.core.prepared import Prepared, Slot
+        except ImportError:  # the code before the lookups moved to egov.core
+            from egov.workflow.prepared import Prepared, Slot
+
+        _next_task = Prepared(
+            lambda first, last: (
+                Task.objects.filter(
+                    instance_id__gte=first,
+                    instance_id__lte=last,
+                    state__in=Task.OPEN_STATES,
+                )
+                .select_related("assignee")
+                .order_by("id")[:1]
+            ),
+            Slot(),
+            Slot(),
+        )
+    found = _next_task(low, high)
+    return found[0] if found else None
+
+
 def _complete_next(instance_ids, outcome, samples=None) -> bool:
     """Complete one open task of these instances; False when none is left."""
     from egov.workflow.actions import complete_task
-    from egov.workflow.models import Task
 
-    task = (
-        Task.objects.filter(instance_id__in=instance_ids, state__in=Task.OPEN_STATES)
-        .select_related("assignee")
-        .order_by("id")
-        .first()
-    )
+    task = _open_task_of(instance_ids)
     if task is None:
         return False
     decision = outcome(task)
@@ -415,7 +458,7 @@ def throughput(args, definition) -> dict:
     from egov.identity.models import User
 
     initiator = User.objects.get(username="bench00")
-    per_client = 12
+    per_client = 24
     slices = []
     n = 10_000_000
     for _client in range(args.clients):
