@@ -16,6 +16,10 @@ def _no_lockout_leaks(settings):
     from django.core.cache import cache
 
     cache.clear()
+    # Pages kept rendered in this process (egov.web.pagecache) likewise.
+    from egov.web import pagecache
+
+    pagecache.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -128,3 +128,93 @@ def test_the_page_shows_the_kept_progress_in_the_visitors_language(client, case)
     assert "待受理" in chinese and "办理过程" in chinese
     assert "办理过程" not in english
     assert case.number in english
+
+
+# --- the whole page, kept rendered for anonymous visitors (egov.web.pagecache) ---
+
+
+def _token_in(html: str) -> str:
+    import re
+
+    found = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found[0]
+
+
+def test_a_repeated_anonymous_lookup_is_served_from_the_kept_page(case):
+    from django.test import Client
+
+    from egov.web.pagecache import TOKEN_SLOT
+
+    data = {"number": case.number, "code": case.lookup_code}
+    visitor = Client(enforce_csrf_checks=True)
+    form = visitor.get("/hall/lookup/").content.decode()
+
+    # The first lookup renders the page; the second one does not
+    first = visitor.post(
+        "/hall/lookup/", {**data, "csrfmiddlewaretoken": _token_in(form)}
+    )
+    assert first.status_code == 200 and first.templates
+    first_html = first.content.decode()
+    second = visitor.post(
+        "/hall/lookup/", {**data, "csrfmiddlewaretoken": _token_in(first_html)}
+    )
+    assert second.status_code == 200
+    assert not second.templates
+    second_html = second.content.decode()
+
+    # Each copy carries a working token of its own, never the stand-in
+    assert TOKEN_SLOT not in first_html and TOKEN_SLOT not in second_html
+    assert _token_in(second_html) != _token_in(first_html)
+    third = visitor.post(
+        "/hall/lookup/", {**data, "csrfmiddlewaretoken": _token_in(second_html)}
+    )
+    assert third.status_code == 200
+    # And apart from the tokens the kept page is the rendered one
+    assert second_html.replace(_token_in(second_html), "") == first_html.replace(
+        _token_in(first_html), ""
+    )
+    assert "sh-state-submitted" in second_html and case.number in second_html
+
+
+def test_a_kept_page_never_hides_a_change_of_the_case(
+    client, county, case, django_capture_on_commit_callbacks
+):
+    data = {"number": case.number, "code": case.lookup_code}
+    before = client.post("/hall/lookup/", data).content.decode()
+    assert "sh-state-submitted" in before
+
+    _accept(county, case, django_capture_on_commit_callbacks)
+
+    after = client.post("/hall/lookup/", data)
+    assert after.templates, "a new reading of the case renders the page again"
+    html = after.content.decode()
+    assert "sh-state-submitted" not in html and "sh-state-accepted" in html
+
+
+def test_each_language_and_each_echoed_input_has_its_own_page(client, case):
+    data = {"number": case.number, "code": case.lookup_code}
+    client.post("/hall/lookup/", data)
+    english = client.post("/hall/lookup/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.templates and "办理过程" not in english.content.decode()
+
+    lower = client.post(
+        "/hall/lookup/", {"number": case.number, "code": case.lookup_code.lower()}
+    )
+    assert lower.templates
+    assert f'value="{case.lookup_code.lower()}"' in lower.content.decode()
+
+
+def test_signed_in_visitors_and_waiting_messages_get_a_page_of_their_own(
+    client, county, case
+):
+    data = {"number": case.number, "code": case.lookup_code}
+    client.post("/hall/lookup/", data)
+    client.post("/hall/lookup/", data)
+
+    client.force_login(case.applicant)
+    mine = client.post("/hall/lookup/", data)
+    assert mine.templates
+    assert "退出" in mine.content.decode()
+    again = client.post("/hall/lookup/", data)
+    assert again.templates, "a signed-in visitor's page is never kept"

@@ -30,6 +30,7 @@ from egov.servicehall.apply_actions import MAX_FORM_BYTES
 from egov.servicehall.apply_forms import ApplicantForm, LookupForm, WithdrawForm
 from egov.servicehall.apply_permissions import applicant_audience, applicant_policy
 from egov.servicehall.models import Case
+from egov.web.pagecache import render_kept
 
 T = "servicehall/apply/"
 PAGE_SIZE = 20
@@ -454,9 +455,16 @@ def lookup(request):
     else:
         form = LookupForm(initial={"number": request.GET.get("number", "")[:32]})
     status = 429 if form.non_field_errors() else 200
-    return render(
-        request,
-        T + "lookup.html",
-        {"form": form, "progress": progress, "not_found": not_found},
-        status=status,
+    context = {"form": form, "progress": progress, "not_found": not_found}
+    if progress is None:
+        return render(request, T + "lookup.html", context, status=status)
+    # People refresh this page while they wait: kept rendered per reading of
+    # the case's progress, time left as shown, and the two inputs echoed.
+    key = (
+        progress["number"],
+        progress["version"],
+        progress["time_left"],
+        form.data.get("number", ""),
+        form.data.get("code", ""),
     )
+    return render_kept(request, T + "lookup.html", context, key=key, status=status)
