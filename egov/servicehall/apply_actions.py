@@ -193,7 +193,7 @@ def _check_form_size(form_data) -> dict | None:
     return form_data
 
 
-def _clean_form(case: Case, form_data: dict) -> tuple[dict, dict]:
+def clean_form(case: Case, form_data: dict) -> tuple[dict, dict]:
     """The form data as stored on submission, and what to record of the form
     version. Refuses data that breaks the item's published form."""
     try:
@@ -468,7 +468,7 @@ def _check_complete(case: Case) -> tuple[dict, dict]:
     except ActionError as exc:
         fields.update(exc.fields)
     try:
-        form_data, form_info = _clean_form(case, case.form_data or {})
+        form_data, form_info = clean_form(case, case.form_data or {})
     except ActionError as exc:
         if exc.code == "form_not_published":
             raise

@@ -69,6 +69,21 @@ def choose(kind, key, label, labels, *, required=True) -> dict:
     return _field(kind, key, label, required=required, values=_options(labels))
 
 
+# The demo county's townships by region code: the 乡镇审核 of 低保 and 高龄津贴
+# goes to the township chosen here (egov.servicehall.case_demo.TOWNS).
+TOWNSHIPS = (("139921100", "城关镇"), ("139921101", "东河镇"), ("139921200", "西山乡"))
+
+
+def township() -> dict:
+    """户籍所在乡镇: a list of the county's townships, valued by region code."""
+    return _field(
+        "select",
+        "township",
+        "户籍所在乡镇",
+        values=[{"label": name, "value": code} for code, name in TOWNSHIPS],
+    )
+
+
 def _schema(key: str, components: list[dict]) -> dict:
     return {
         "type": "default",
@@ -143,6 +158,7 @@ FORMS = {
         "hall-minimum-living",
         "最低生活保障申请表",
         [
+            township(),
             text("household_address", "户籍地址", maxLength=200),
             number("household_size", "共同生活家庭人口", min=1, max=30),
             number(
@@ -246,6 +262,7 @@ FORMS = {
         "hall-senior-allowance",
         "高龄津贴申领表",
         [
+            township(),
             text("household_address", "户籍地址", maxLength=200),
             choose("radio", "living", "居住情况", ["独居", "与子女同住", "其他"]),
             choose("radio", "payment", "发放方式", ["社会保障卡", "银行卡"]),

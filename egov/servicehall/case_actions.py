@@ -296,6 +296,11 @@ def enter_case(
     )
     case.applicant_id_number = person["id_number"]
     case.contact_phone = person["phone"]
+    if form_data:
+        # Entered at the window or online, the item's form holds the same.
+        from egov.servicehall.apply_actions import clean_form
+
+        case.form_data, _form_info = clean_form(case, form_data)
     case.number = case_common.next_case_number(case, now)
     case.save()
     for requirement, upload in pairs:

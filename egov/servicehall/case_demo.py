@@ -19,10 +19,10 @@ Four shapes:
   as 《最低生活保障审核确认办法》 has it: the township government of the
   applicant's household registration investigates (入户调查, 家庭经济状况核对,
   民主评议, 公示 in the village; for 高龄津贴 identity, residence and age),
-  then 民政局 approves. An exclusive gateway reads the township from the
-  form's 户籍地址: 东河镇 and 西山乡 by name, anything else to 城关镇, the
-  county seat, whose street addresses ("示范县人民路…") seldom name the
-  town. Each township's step goes to its approvers (the clerk doing the
+  then 民政局 approves. An exclusive gateway reads the township the
+  applicant chose in the form (户籍所在乡镇, valued by region code): 东河镇
+  and 西山乡 by their codes, anything else to 城关镇, the county seat. Each
+  township's step goes to its approvers (the clerk doing the
   民政 work), 县民政局审批 to 民政局's approvers. There is no 分管领导 step:
   these benefits are decided by the civil-affairs bureau, not reviewed by
   a county leader. Limits: 12 + 6 of the 20 working days promised for 低保,
@@ -73,6 +73,10 @@ class Town:
     name: str
     organization: str
 
+    @property
+    def region(self) -> str:
+        return self.organization.split("-", 1)[0]
+
 
 # The demo items' processes, by item code. 建筑工程施工许可 (住建局) is joint
 # with 自然资源局 (规划核验) and 行政审批局 (施工图审查备案).
@@ -101,7 +105,7 @@ TOWNS = (
 )
 COUNTY_REVIEW = "county_review"
 # The form field the township is read from (egov.servicehall.apply_demo).
-ADDRESS_FIELD = "household_address"
+TOWNSHIP_FIELD = "township"
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -276,9 +280,10 @@ def quick_diagram(*, key: str = QUICK_KEY, hours: int = QUICK_HOURS) -> str:
 
 
 def town_condition(town: Town) -> str:
-    """The gateway condition that sends a case to `town`: its name appears
-    in the form's 户籍地址."""
-    return f'"{town.name}" in (form["{ADDRESS_FIELD}"] or "")'
+    """The gateway condition that sends a case to `town`: the form's
+    township is its region code (the code of its government's organization
+    up to the dash)."""
+    return f'form["{TOWNSHIP_FIELD}"] == "{town.region}"'
 
 
 def assistance_diagram(
@@ -292,8 +297,8 @@ def assistance_diagram(
     bureau: str = CIVIL_AFFAIRS_ORG,
 ) -> str:
     """乡镇审核 → 县民政局审批: an exclusive gateway sends the case to the
-    township named in its 户籍地址 (the first of `towns` when none is
-    named), whose approvers check it (`town_work` says how) within
+    township chosen in its form (the first of `towns` when another is
+    chosen), whose approvers check it (`town_work` says how) within
     `town_days`; 县民政局审批 by the approvers of `bureau` follows within
     `county_days`."""
     default, *others = towns

@@ -638,6 +638,7 @@ STORIES = [
         "review",
         hour=10,
         form={
+            "township": "139921100",
             "household_address": "示范县城关镇东街社区",
             "household_size": 1,
             "monthly_income": 620,
@@ -664,6 +665,7 @@ STORIES = [
         form={
             "household_size": 2,
             "monthly_income": 900,
+            "township": "139921101",
             "household_address": "示范县东河镇河西村二组",
         },
     ),
@@ -835,6 +837,7 @@ def _form(story: Story, applicant: Party) -> dict:
             "designer": "示范市建筑设计研究院有限公司",
         },
         "dibao": {
+            "township": "139921200",
             "household_address": "示范县西山乡西山村五组",
             "household_size": 3,
             "monthly_income": 1450,
@@ -885,6 +888,7 @@ def _form(story: Story, applicant: Party) -> dict:
             "floor_area": 142.6,
         },
         "elder": {
+            "township": "139921100",
             "household_address": "示范县城关镇东街社区",
             "living": "o2",
             "payment": "o1",

@@ -81,6 +81,8 @@ def test_a_citizen_applies_on_a_phone_and_follows_the_case(
     page.locator("[data-egov-form-ready=true]").wait_for()
     assert page.get_by_label("申请人姓名").input_value() == "张三"
     assert page.get_by_label("身份证号").input_value() == zhangsan.id_number
+    page.get_by_label("户籍所在乡镇").focus()
+    page.locator(".fjs-dropdownlist-item", has_text="城关镇").click()
     page.get_by_label("户籍地址").fill("示范县城关镇人民路1号")
     page.get_by_label("与子女同住").check()
     page.get_by_label("社会保障卡").check()
@@ -100,6 +102,7 @@ def test_a_citizen_applies_on_a_phone_and_follows_the_case(
     case = Case.objects.get(applicant=zhangsan)
     assert case.state == Case.State.SUBMITTED
     assert case.form_data == {
+        "township": "139921100",
         "household_address": "示范县城关镇人民路1号",
         "living": "o2",
         "payment": "o1",
