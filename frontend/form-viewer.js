@@ -128,7 +128,11 @@ async function mount(container) {
   translateWithin(canvas, VIEWER_TEXT, VIEWER_PATTERNS);
   const form = new Form({ container: canvas, additionalModules: [ChineseValidatorModule] });
   await form.importSchema(schema, data);
-  const readOnly = container.dataset.readonly === "true" || !container.dataset.submitUrl;
+  // Without a URL of its own the form is read-only, unless the page says
+  // otherwise: then a form around it collects the data (data-readonly=false).
+  const readOnly =
+    container.dataset.readonly === "true" ||
+    (!container.dataset.submitUrl && container.dataset.readonly !== "false");
   if (readOnly) {
     form.setProperty("readOnly", true);
   }

@@ -88,17 +88,7 @@ class ApplicantForm(BootstrapMixin, forms.Form):
         text = self.cleaned_data.get("form_data") or ""
         if self.basic or not text:
             return None
-        wrong = _("申请表数据格式不正确")
-        try:
-            return jsonin.parse_json(
-                text,
-                max_bytes=FORM_TEXT_LIMIT,
-                # The viewer writes this field, never the person: whatever
-                # is wrong with it reads the same to them.
-                messages=dict.fromkeys(jsonin.CODES, wrong),
-            )
-        except jsonin.BadJSON as exc:
-            raise forms.ValidationError(exc.message) from None
+        return parse_form_data(text)
 
     def applicant(self) -> dict:
         return {
@@ -119,6 +109,22 @@ class ApplicantForm(BootstrapMixin, forms.Form):
             note = self.cleaned_data.get("description", "").strip()
             return {BASIC_NOTE_KEY: note} if note else {}
         return self.cleaned_data.get("form_data")
+
+
+def parse_form_data(text: str) -> dict:
+    """The item form's data as the form viewer wrote it into a hidden field
+    (JSON), or a ValidationError."""
+    wrong = _("申请表数据格式不正确")
+    try:
+        return jsonin.parse_json(
+            text,
+            max_bytes=FORM_TEXT_LIMIT,
+            # The viewer writes this field, never the person: whatever is
+            # wrong with it reads the same to them.
+            messages=dict.fromkeys(jsonin.CODES, wrong),
+        )
+    except jsonin.BadJSON as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 class WithdrawForm(BootstrapMixin, forms.Form):

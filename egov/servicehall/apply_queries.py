@@ -242,7 +242,12 @@ def application_form(case: Case):
     """The published eforms FormDefinition the case is filled on, or None
     when the item has no form of its own (the built-in basic form is used).
     Raises LookupError when the item names a form that is not published."""
-    key = case.item_version.form_key
+    return version_form(case.item_version)
+
+
+def version_form(version):
+    """application_form for an item version (before there is a case)."""
+    key = version.form_key
     if not key:
         return None
     form = form_queries.latest_published(key)

@@ -250,7 +250,9 @@ def enter_case(
     统一社会信用代码, checksums verified), phone, and optionally
     contact_name and email. `materials` are (RequiredMaterial or None,
     uploaded file) pairs scanned at the window; each file is checked like an
-    online upload. The case is submitted at once (channel window, entered_by
+    online upload. `form_data`, when given, is the item's application form
+    and is checked against it like an online submission (a required field
+    left empty is refused). The case is submitted at once (channel window, entered_by
     the actor) with its number and lookup code; missing materials are for
     the correction notice, not a refusal here."""
     item = ServiceItem.objects.filter(code=str(item_code or "").upper()).first()
@@ -296,7 +298,7 @@ def enter_case(
     )
     case.applicant_id_number = person["id_number"]
     case.contact_phone = person["phone"]
-    if form_data:
+    if form_data is not None:
         # Entered at the window or online, the item's form holds the same.
         from egov.servicehall.apply_actions import clean_form
 

@@ -86,10 +86,13 @@ class EnterCaseForm(BootstrapMixin, forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), max_length=11)
     contact_name = forms.CharField(label=_("联系人"), max_length=100, required=False)
     contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+    # The item's application form, written here by the form viewer.
+    form_data = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, version, **kwargs):
+    def __init__(self, *args, version, has_item_form=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
+        self.has_item_form = has_item_form
         self.fields["applicant_kind"].choices = [
             (value, label)
             for value, label in Audience.choices
@@ -117,6 +120,17 @@ class EnterCaseForm(BootstrapMixin, forms.Form):
             "contact_name": data.get("contact_name", ""),
             "email": data.get("contact_email", ""),
         }
+
+    def clean_form_data(self):
+        from egov.servicehall.apply_forms import parse_form_data
+
+        text = self.cleaned_data.get("form_data") or ""
+        return parse_form_data(text) if text else {}
+
+    def item_form_data(self) -> dict | None:
+        """The item form's data to check and store; None when the item has
+        no form of its own."""
+        return self.cleaned_data.get("form_data") if self.has_item_form else None
 
     def materials(self) -> list:
         return [

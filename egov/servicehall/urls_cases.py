@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("window/", views.window_queue, name="window"),
     path("window/enter/", views.case_enter, name="enter"),
+    path("window/enter/form/", views.case_enter_form, name="enter_form"),
     path("workbench-card/", views.workbench_card, name="workbench_card"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/accept/", views.case_accept, name="accept"),

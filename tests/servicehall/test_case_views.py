@@ -129,6 +129,99 @@ def test_entering_with_a_wrong_id_checksum_is_refused_at_the_form(county):
     assert not Case.objects.filter(applicant_name="钱多多").exists()
 
 
+def _with_form(county, version):
+    from egov.eforms.models import FormDefinition
+    from tests.servicehall.apply_factories import FORM_KEY, FORM_SCHEMA
+
+    FormDefinition.objects.create(
+        key=FORM_KEY,
+        name="食品经营许可申请表",
+        version=1,
+        schema=FORM_SCHEMA,
+        published=True,
+        created_by=county.people.lisi,
+        published_by=county.people.lisi,
+        published_at=timezone.now(),
+    )
+    version.form_key = FORM_KEY
+    version.save(update_fields=["form_key"])
+
+
+def _entry(version, **extra) -> dict:
+    return {
+        "item": version.item.code,
+        "applicant_kind": "individual",
+        "applicant_name": "钱多多",
+        "applicant_id_number": idf.id_number("19700101", seq=55),
+        "contact_phone": "13999219999",
+        **extra,
+    }
+
+
+def test_the_clerk_fills_the_items_application_form_at_the_window(county):
+    import json
+
+    from tests.servicehall.apply_factories import FORM_DATA, FORM_SCHEMA
+
+    version = cf.item(county)
+    _with_form(county, version)
+    client = _client(county.people.lisi)
+
+    page = client.get(f"/staff/cases/window/enter/?item={version.item.code}")
+    viewer = client.get(f"/staff/cases/window/enter/form/?item={version.item.code}")
+    response = client.post(
+        "/staff/cases/window/enter/",
+        _entry(version, form_data=json.dumps(FORM_DATA, ensure_ascii=False)),
+    )
+
+    assert "data-sh-item-form" in page.content.decode()
+    assert viewer.json() == {"schema": FORM_SCHEMA, "data": {}}
+    assert response.status_code == 302
+    case = Case.objects.get(applicant_name="钱多多")
+    assert case.form_data == FORM_DATA
+
+
+@pytest.mark.parametrize(
+    ("form_data", "message"),
+    [
+        ("", "申请表填写有误"),
+        ('{"operator_name": "张三小吃店"}', "申请表填写有误"),
+        (
+            '{"operator_name": "店", "premises": "路", "business_form": "bar"}',
+            "申请表填写有误",
+        ),
+        ('{"operator_name": ', "申请表数据格式不正确"),
+        ("[1, 2]", "申请表数据格式不正确"),
+    ],
+)
+def test_a_wrong_or_incomplete_application_form_enters_nothing(
+    county, form_data, message
+):
+    version = cf.item(county)
+    _with_form(county, version)
+
+    response = _client(county.people.lisi).post(
+        "/staff/cases/window/enter/", _entry(version, form_data=form_data)
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Case.objects.filter(applicant_name="钱多多").exists()
+
+
+def test_the_window_form_viewer_answers_only_clerks_and_only_items_with_a_form(
+    county,
+):
+    version = cf.item(county)
+    url = f"/staff/cases/window/enter/form/?item={version.item.code}"
+
+    assert _client(county.people.lisi).get(url).status_code == 404
+    _with_form(county, version)
+    assert _client(county.people.wangwu).get(url).status_code == 403
+    assert _client(county.people.lisi).get(url).status_code == 200
+    assert _client(county.people.lisi).get(url + "x").status_code == 404
+
+
 def test_the_case_page_masks_the_applicant_and_offers_the_window_buttons(county):
     version = cf.item(county)
     case = cf.submitted_case(county, version)

@@ -12,15 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from egov.core.errors import ActionError, PermissionDenied
 from egov.core.files import file_response
+from egov.servicehall import apply_queries, case_common, form_display
 from egov.servicehall import case_actions as actions
-from egov.servicehall import case_common, form_display
 from egov.servicehall import case_queries as queries
 from egov.servicehall.case_forms import (
     AcceptForm,
@@ -119,22 +119,34 @@ def case_enter(request):
     if version is None:
         picker = PickItemForm(request.GET or None, versions=versions)
         return render(request, T + "enter_pick.html", {"picker": picker})
+    try:
+        item_form = apply_queries.version_form(version)
+    except LookupError:
+        item_form = None
+    page = {"version": version, "item_form": item_form, "errors": {}}
     if request.method != "POST":
-        form = EnterCaseForm(version=version)
-        return render(request, T + "enter.html", {"form": form, "version": version})
-    form = EnterCaseForm(request.POST, request.FILES, version=version)
+        form = EnterCaseForm(version=version, has_item_form=item_form is not None)
+        return render(request, T + "enter.html", {**page, "form": form})
+    form = EnterCaseForm(
+        request.POST,
+        request.FILES,
+        version=version,
+        has_item_form=item_form is not None,
+    )
     if form.is_valid():
         try:
             case = actions.enter_case(
                 actor=viewer,
                 item_code=version.item.code,
                 applicant=form.applicant(),
+                form_data=form.item_form_data(),
                 materials=form.materials(),
             )
         except PermissionDenied:
             raise DjangoPermissionDenied from None
         except ActionError as exc:
             _form_errors(form, exc)
+            page["errors"] = exc.fields or {}
         else:
             messages.success(
                 request,
@@ -142,9 +154,24 @@ def case_enter(request):
                 % {"number": case.number, "code": case.lookup_code},
             )
             return redirect("cases:detail", number=case.number)
-    return render(
-        request, T + "enter.html", {"form": form, "version": version}, status=400
-    )
+    return render(request, T + "enter.html", {**page, "form": form}, status=400)
+
+
+@case_permission("enter_case")
+@require_GET
+def case_enter_form(request):
+    """The item's application form for the form viewer of 窗口收件:
+    {"schema", "data"} (the data starts empty)."""
+    code = request.GET.get("item") or ""
+    versions = queries.enterable_versions(request.user)
+    version = next((v for v in versions if v.item.code == code), None)
+    try:
+        item_form = apply_queries.version_form(version) if version else None
+    except LookupError:
+        item_form = None
+    if item_form is None:
+        raise Http404
+    return JsonResponse({"schema": item_form.schema, "data": {}})
 
 
 def _form_errors(form, exc: ActionError) -> None:
@@ -154,7 +181,10 @@ def _form_errors(form, exc: ActionError) -> None:
         if field in form.fields or field in mapping:
             form.add_error(field if field in form.fields else None, message)
             placed = True
-    if not placed:
+        elif field.startswith("data."):
+            # Shown under the item form's own fields (and named above them).
+            placed = True
+    if not placed or any(f.startswith("data.") for f in exc.fields):
         form.add_error(None, exc.message)
 
 
