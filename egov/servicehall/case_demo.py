@@ -4,12 +4,13 @@ Four shapes:
 
 - 一般审批 (`hall_review`): 承办科室审查 by the approvers of the implementing
   organization, then 分管领导审核 by the county's leaders (3 + 2 working
-  days). 食品经营许可, 个体工商户设立登记, 建设工程规划许可, 不动产首次登记
-  and 公共场所卫生许可 (卫健局, promised in 7 working days) take it.
+  days). 食品经营许可, 建设工程规划许可, 不动产首次登记 and 公共场所卫生许可
+  (卫健局, promised in 7 working days) take it.
 - 即办审核 (`hall_quick`): one step, 承办科室审核 by the approvers of the
   implementing organization within 4 hours. For the short public services
   whose promise leaves no room for a second review: 出生医学证明办理 (卫健局,
-  1 working day) and 就业失业登记 (人社局, settled on the spot).
+  1 working day), 就业失业登记 (人社局, settled on the spot) and 个体工商户
+  设立登记 (行政审批局, 即办: registered the day the papers are complete).
 - 并联审批 (`hall_joint_<item>`): a parallel gateway sends the case at once to
   the lead department and to two other departments, each reviewing with its
   own time limit; the join waits until all have decided, then the lead
@@ -82,7 +83,7 @@ class Town:
 # with 自然资源局 (规划核验) and 行政审批局 (施工图审查备案).
 ITEM_PROCESSES = {
     "000172012000-139921104": REVIEW_KEY,
-    "000172001000-139921107": REVIEW_KEY,
+    "000172001000-139921107": QUICK_KEY,
     "000144003000-139921105": REVIEW_KEY,
     "000144010000-139921105": REVIEW_KEY,
     "000149002000-139921106": JOINT_KEY,

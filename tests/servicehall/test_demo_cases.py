@@ -110,7 +110,7 @@ def test_accepted_demo_cases_stand_at_each_step_of_their_processes(loaded):
         "food-yuelai": ["review"],
         "estate-chengtou": ["review"],
         "estate-wangjianjun": ["leader"],
-        "sole-zhaoli": ["leader"],
+        "sole-zhaoli": ["review"],
         "build-hengda": ["drawing_review", "lead_review"],
         "plan-qingshan": ["leader"],
         "dibao-wangxiulan": ["county_review"],
