@@ -6,16 +6,13 @@ entered until it is right. The page is watched for console errors and CSP
 violations."""
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from egov.eforms.models import FormDefinition
 from egov.servicehall.models import Case
 from tests.e2e.session import sign_in
 from tests.e2e.test_designers import Problems
 from tests.identity import factories as idf
 from tests.servicehall import case_factories as cf
-from tests.servicehall.apply_factories import FORM_KEY, FORM_SCHEMA
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,18 +29,7 @@ def test_a_clerk_enters_an_in_person_application_with_its_form(
 ):
     problems = Problems(page).seen
     version = cf.item(county, name="食品经营许可")
-    FormDefinition.objects.create(
-        key=FORM_KEY,
-        name="食品经营许可申请表",
-        version=1,
-        schema=FORM_SCHEMA,
-        published=True,
-        created_by=county.people.lisi,
-        published_by=county.people.lisi,
-        published_at=timezone.now(),
-    )
-    version.form_key = FORM_KEY
-    version.save(update_fields=["form_key"])
+    cf.with_application_form(county, version)
     scan = tmp_path / "申请书.pdf"
     scan.write_bytes(cf.pdf_upload().read())
     requirement = version.materials.order_by("sort_order", "id").first()

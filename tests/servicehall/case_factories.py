@@ -149,3 +149,23 @@ def submitted_case(
 
 def fresh(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
+
+
+def with_application_form(county, version):
+    """Publish the food-licence application form (apply_factories) and name
+    it on `version`."""
+    from egov.eforms.models import FormDefinition
+    from tests.servicehall.apply_factories import FORM_KEY, FORM_SCHEMA
+
+    FormDefinition.objects.create(
+        key=FORM_KEY,
+        name="食品经营许可申请表",
+        version=1,
+        schema=FORM_SCHEMA,
+        published=True,
+        created_by=county.people.lisi,
+        published_by=county.people.lisi,
+        published_at=timezone.now(),
+    )
+    version.form_key = FORM_KEY
+    version.save(update_fields=["form_key"])

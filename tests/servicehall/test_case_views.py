@@ -129,24 +129,6 @@ def test_entering_with_a_wrong_id_checksum_is_refused_at_the_form(county):
     assert not Case.objects.filter(applicant_name="钱多多").exists()
 
 
-def _with_form(county, version):
-    from egov.eforms.models import FormDefinition
-    from tests.servicehall.apply_factories import FORM_KEY, FORM_SCHEMA
-
-    FormDefinition.objects.create(
-        key=FORM_KEY,
-        name="食品经营许可申请表",
-        version=1,
-        schema=FORM_SCHEMA,
-        published=True,
-        created_by=county.people.lisi,
-        published_by=county.people.lisi,
-        published_at=timezone.now(),
-    )
-    version.form_key = FORM_KEY
-    version.save(update_fields=["form_key"])
-
-
 def _entry(version, **extra) -> dict:
     return {
         "item": version.item.code,
@@ -164,7 +146,7 @@ def test_the_clerk_fills_the_items_application_form_at_the_window(county):
     from tests.servicehall.apply_factories import FORM_DATA, FORM_SCHEMA
 
     version = cf.item(county)
-    _with_form(county, version)
+    cf.with_application_form(county, version)
     client = _client(county.people.lisi)
 
     page = client.get(f"/staff/cases/window/enter/?item={version.item.code}")
@@ -198,7 +180,7 @@ def test_a_wrong_or_incomplete_application_form_enters_nothing(
     county, form_data, message
 ):
     version = cf.item(county)
-    _with_form(county, version)
+    cf.with_application_form(county, version)
 
     response = _client(county.people.lisi).post(
         "/staff/cases/window/enter/", _entry(version, form_data=form_data)
@@ -216,7 +198,7 @@ def test_the_window_form_viewer_answers_only_clerks_and_only_items_with_a_form(
     url = f"/staff/cases/window/enter/form/?item={version.item.code}"
 
     assert _client(county.people.lisi).get(url).status_code == 404
-    _with_form(county, version)
+    cf.with_application_form(county, version)
     assert _client(county.people.wangwu).get(url).status_code == 403
     assert _client(county.people.lisi).get(url).status_code == 200
     assert _client(county.people.lisi).get(url + "x").status_code == 404
