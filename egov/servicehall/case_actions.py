@@ -34,6 +34,7 @@ from egov.core.validators import (
     validate_uscc,
 )
 from egov.servicehall import case_common
+from egov.servicehall.apply_actions import clean_form
 from egov.servicehall.case_instruments import issue_instrument
 from egov.servicehall.case_queries import correction_window
 from egov.servicehall.models import (
@@ -300,8 +301,6 @@ def enter_case(
     case.contact_phone = person["phone"]
     if form_data is not None:
         # Entered at the window or online, the item's form holds the same.
-        from egov.servicehall.apply_actions import clean_form
-
         case.form_data, _form_info = clean_form(case, form_data)
     case.number = case_common.next_case_number(case, now)
     case.save()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import ClockStop
 from egov.identity.forms_admin import BootstrapMixin
+from egov.servicehall.apply_forms import parse_form_data
 from egov.servicehall.case_actions import LARGEST_EXTENSION, SUSPENSION_KINDS
 from egov.servicehall.models import Audience, Case
 
@@ -122,8 +123,6 @@ class EnterCaseForm(BootstrapMixin, forms.Form):
         }
 
     def clean_form_data(self):
-        from egov.servicehall.apply_forms import parse_form_data
-
         text = self.cleaned_data.get("form_data") or ""
         return parse_form_data(text) if text else {}
 

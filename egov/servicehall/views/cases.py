@@ -108,6 +108,11 @@ def window_queue(request):
     )
 
 
+def _version_of(versions, code: str):
+    """The item version the clerk may enter whose item has `code`, or None."""
+    return next((v for v in versions if v.item.code == code), None)
+
+
 @case_permission("enter_case")
 def case_enter(request):
     """窗口收件: pick the item, then fill in the applicant and scan the
@@ -115,7 +120,7 @@ def case_enter(request):
     viewer = request.user
     versions = queries.enterable_versions(viewer)
     code = request.GET.get("item") or request.POST.get("item") or ""
-    version = next((v for v in versions if v.item.code == code), None)
+    version = _version_of(versions, code)
     if version is None:
         picker = PickItemForm(request.GET or None, versions=versions)
         return render(request, T + "enter_pick.html", {"picker": picker})
@@ -162,9 +167,8 @@ def case_enter(request):
 def case_enter_form(request):
     """The item's application form for the form viewer of 窗口收件:
     {"schema", "data"} (the data starts empty)."""
-    code = request.GET.get("item") or ""
     versions = queries.enterable_versions(request.user)
-    version = next((v for v in versions if v.item.code == code), None)
+    version = _version_of(versions, request.GET.get("item") or "")
     try:
         item_form = apply_queries.version_form(version) if version else None
     except LookupError:
