@@ -68,6 +68,9 @@ def test_a_delegation_is_given_from_the_menu_used_and_ended_early(
     page.goto("/staff/")
     page.get_by_role("link", name="我的委托").click()
     expect(page.locator("h1")).to_have_text("我的委托")
+    # The suggestions listen for typing once the page's scripts have run: the
+    # heading can be there before they have.
+    page.wait_for_load_state()
     page.get_by_label("受托人").fill("孙")
     suggestion = page.locator("#egov-people-list option[value='suner']")
     suggestion.wait_for(state="attached")
